@@ -1,0 +1,1 @@
+"""Sources -> lake: the landing contract, readers, validation, de-duplication and batches."""

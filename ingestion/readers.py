@@ -1,0 +1,195 @@
+"""Read one inbox file into a frame of text columns plus its line numbers.
+
+Every reader returns the same shape: one ``String`` column per header column
+(names trimmed and lower-cased), ``None`` for empty cells, and ``_line`` — the
+line a person opens the file at (CSV: the header is line 1; JSONL: line n;
+Parquet: row n). Values stay text here so that nothing is lost before
+validation decides what each one is; JSON numbers keep their exact digits.
+
+Structural rows (a CSV line with the wrong number of fields, a JSONL line that
+is not a JSON object) do not fail the file: they come back in ``broken`` with
+their line and reason, and become rejects like any other bad row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from ingestion.errors import FileRejected
+
+LINE = "_line"
+
+
+@dataclass
+class ReadResult:
+    frame: pl.DataFrame  # text columns + _line
+    broken: list[tuple[int, str, str]] = field(default_factory=list)  # (line, raw text, reason)
+
+
+def file_format(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    return {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}.get(suffix)
+
+
+def normalise_name(name: str) -> str:
+    return name.strip().lstrip("\ufeff").strip().lower()
+
+
+def read_file(path: Path, fmt: str) -> ReadResult:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileRejected(path, "the file disappeared before it could be read",
+                           "drop it into the inbox again") from None
+    except OSError as exc:
+        raise FileRejected(path, f"the file cannot be read ({exc.strerror})",
+                           "check its permissions and that the disk is mounted") from None
+    if not data.strip():
+        raise FileRejected(path, "the file is empty", "export it again from the source system")
+    if fmt == "parquet":
+        return _read_parquet(path, data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileRejected(
+            path,
+            f"the file is not UTF-8 encoded (first bad byte 0x{data[exc.start]:02x} on line {line})",
+            "export it again as UTF-8 (for example: iconv -f latin1 -t utf-8)",
+        ) from None
+    return _read_csv(path, data, text) if fmt == "csv" else _read_jsonl(path, text)
+
+
+def _frame(columns: list[str], rows: list[list[str | None]], lines: list[int]) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        {name: [row[i] for row in rows] for i, name in enumerate(columns)},
+        schema={name: pl.String for name in columns},
+    )
+    return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+
+
+def _check_header(path: Path, columns: list[str]) -> None:
+    if len(set(columns)) != len(columns):
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        raise FileRejected(path, f"the header names {', '.join(twice)} more than once",
+                           "give every column a unique name")
+    if any(not c for c in columns):
+        raise FileRejected(path, "the header has an empty column name",
+                           "name every column or remove the empty one")
+
+
+def _read_csv(path: Path, data: bytes, text: str) -> ReadResult:
+    first = text.split("\n", 1)[0]
+    header = [normalise_name(c) for c in next(csv.reader([first]))]
+    _check_header(path, header)
+    # The fast reader is exact when every line has the header's number of
+    # separators. Ragged lines, blank lines, quoted commas or line breaks: take
+    # the line-exact path, which also rejects ragged lines one by one.
+    lines = pl.Series([text.rstrip("\n")]).str.split("\n").explode()
+    if lines.str.count_matches(",", literal=True).n_unique() != 1:
+        return _read_csv_slow(path, text)
+    frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    frame.columns = header
+    return ReadResult(_numbered(_blank_to_null(frame), first_line=2))
+
+
+def _read_csv_slow(path: Path, text: str) -> ReadResult:
+    """Line-exact CSV reading, for files with ragged rows or quoted line breaks."""
+    reader = csv.reader(io.StringIO(text))
+    header = [normalise_name(c) for c in next(reader)]
+    _check_header(path, header)
+    rows: list[list[str | None]] = []
+    lines: list[int] = []
+    broken: list[tuple[int, str, str]] = []
+    line = reader.line_num
+    for record in reader:
+        start, line = line + 1, reader.line_num
+        if not record:
+            continue
+        if len(record) != len(header):
+            broken.append((start, ",".join(record),
+                           f"the line has {len(record)} fields but the header has {len(header)}; "
+                           "quote values that contain commas"))
+            continue
+        rows.append([v if v.strip() else None for v in record])
+        lines.append(start)
+    return ReadResult(_frame(header, rows, lines), broken)
+
+
+def _read_jsonl(path: Path, text: str) -> ReadResult:
+    rows: list[dict[str, str | None]] = []
+    lines: list[int] = []
+    broken: list[tuple[int, str, str]] = []
+    columns: dict[str, None] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw, parse_float=str, parse_int=str)
+        except json.JSONDecodeError as exc:
+            broken.append((number, raw, f"the line is not valid JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        if not isinstance(obj, dict):
+            broken.append((number, raw, "the line is not a JSON object; write one {...} per line"))
+            continue
+        row = {normalise_name(k): _json_text(v) for k, v in obj.items()}
+        for name in row:
+            columns.setdefault(name)
+        rows.append(row)
+        lines.append(number)
+    names = list(columns)
+    return ReadResult(_frame(names, [[r.get(n) for n in names] for r in rows], lines), broken)
+
+
+def _json_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _read_parquet(path: Path, data: bytes) -> ReadResult:
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise FileRejected(path, f"the file is not a readable Parquet file ({exc})",
+                           "export it again; check that the transfer was complete") from None
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    header = [normalise_name(c) for c in frame.columns]
+    _check_header(path, header)
+    frame.columns = header
+    casts = []
+    for name, dtype in frame.schema.items():
+        if dtype.is_float():
+            # Binary floats cannot hold decimals exactly; their shortest text form
+            # is the value the source meant (0.1 stays "0.1").
+            casts.append(pl.col(name).map_elements(repr, return_dtype=pl.String))
+        elif isinstance(dtype, pl.Datetime):
+            fmt = "%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else "")
+            casts.append(pl.col(name).dt.strftime(fmt))
+        else:
+            casts.append(pl.col(name).cast(pl.String))
+    return ReadResult(_numbered(_blank_to_null(frame.select(casts)), first_line=1))
+
+
+def _blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
+        for c in frame.columns
+    )
+
+
+def _numbered(frame: pl.DataFrame, first_line: int) -> pl.DataFrame:
+    return frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias(LINE))

@@ -1,0 +1,1 @@
+"""Ground floor: where Onhand's data lives (workspace paths, lake batches)."""

@@ -1,0 +1,3 @@
+from onhand.cli import app
+
+app()

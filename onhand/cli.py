@@ -1,0 +1,115 @@
+"""The `onhand` command line: thin commands over the pipeline's stages.
+
+Each command parses its options, calls one domain function and prints what it
+did. Errors a person can act on (:class:`lakehouse.errors.OnhandError`) become
+one message on stderr and exit code 1, here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from lakehouse.errors import OnhandError
+from lakehouse.workspace import Workspace
+from onhand import pipeline
+
+app = typer.Typer(
+    name="onhand",
+    help="Onhand: one trusted inventory ledger from your ERP, WMS, MES, web shop and supplier portal.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+console = Console()
+errors = Console(stderr=True)
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Workspace folder (default: $ONHAND_HOME, else ./data).",
+                 show_default=False),
+]
+ScaleOption = Annotated[
+    str, typer.Option("--scale", help="Sample company size: demo (~200k movements), medium (~2M), large (~20M).")
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same files.")]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def handled(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a domain error into a clear message and exit code 1."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except OnhandError as error:
+            errors.print(f"[bold red]error:[/] {error}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return run
+
+
+@app.command()
+@handled
+def demo(
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Stop after the data stages; do not start the dashboard.")] = False,
+    scale: ScaleOption = "demo",
+    seed: SeedOption = 42,
+    home: HomeOption = None,
+) -> None:
+    """Generate the sample company, ingest it and run every later stage.
+
+    On a workspace that already holds a sample company, the company is reused
+    and only new inbox files are landed.
+    """
+    ws = Workspace.resolve(home)
+    result = pipeline.demo(ws, scale=scale, seed=seed, console=console)
+    if not no_serve:
+        console.print("The dashboard is not part of this release yet; the data is ready in "
+                      f"{ws.root}.")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handled
+def generate(
+    scale: ScaleOption = "demo",
+    seed: SeedOption = 42,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder to write inbox/ and ground_truth/ into (default: the workspace).", show_default=False)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Write a realistic sample company's source-system files into an inbox.
+
+    Writes OUT/inbox/<source>/<entity>/ in CSV, JSONL and Parquet as the
+    source systems would, and OUT/ground_truth/ with every injected anomaly
+    (the pipeline never reads it).
+    """
+    target = out.resolve() if out else Workspace.resolve(home).root
+    report = pipeline.generate(target, scale=scale, seed=seed, console=console)
+    console.print(report.summary())
+    console.print(f"Next: [bold]onhand ingest {target / 'inbox'}[/]")
+
+
+@app.command()
+@handled
+def ingest(
+    inbox: Annotated[Path | None, typer.Argument(help="Drop folder with <source>/<entity>/ files (default: $ONHAND_HOME/inbox).", show_default=False)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Land new inbox files into the lake: validate, type, de-duplicate, stamp a batch.
+
+    Files already landed are skipped. Rejected rows are kept in lake/rejects
+    with their reason; a file that cannot be read at all is reported and the
+    rest still lands. Exits 1 if any file failed.
+    """
+    report = pipeline.ingest(Workspace.resolve(home), inbox, console=console)
+    if report.failed:
+        raise typer.Exit(1)

@@ -1,0 +1,91 @@
+"""The pipeline: each stage with its progress display and its account of what it did.
+
+`demo` chains the stages that exist: generate (unless the workspace already
+holds a sample company), ingest, and the later stages as they are built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingestion.land import IngestReport, land_inbox
+from ingestion.synthetic import GenerateReport
+from ingestion.synthetic import generate as generate_company
+from lakehouse.workspace import Workspace
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}", style="dim"), TimeElapsedColumn(),
+        console=console, transient=True,
+    )
+
+
+def generate(out: Path, *, scale: str, seed: int, console: Console) -> GenerateReport:
+    """Write the sample company into ``out``/inbox and ``out``/ground_truth."""
+    with _progress(console) as bar:
+        task = bar.add_task("Generating", total=None, detail="")
+
+        def step(label: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, detail=label)
+
+        return generate_company(out, scale=scale, seed=seed, progress=step)
+
+
+def ingest(ws: Workspace, inbox: Path | None, *, console: Console) -> IngestReport:
+    """Land the inbox and print a table per source and entity, and every failure."""
+    with _progress(console) as bar:
+        task = bar.add_task("Landing", total=None, detail="")
+
+        def step(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, detail=label)
+
+        report = land_inbox(ws, inbox, progress=step)
+    for batch in report.recovered:
+        console.print(f"Completed batch {batch}, left ready by an interrupted run.")
+    if report.discarded:
+        console.print(f"Discarded {len(report.discarded)} unfinished batch(es) of an interrupted run; "
+                      "their files landed again below.")
+    console.print(ingest_table(report))
+    for failure in report.failed:
+        console.print(f"[bold red]not landed:[/] {failure.message}", highlight=False)
+    unchanged = sum(1 for o in report.outcomes if o.status == "unchanged")
+    console.print(
+        f"Landed {report.totals('landed'):,} rows from {len(report.landed_files)} new file(s) "
+        f"in {report.seconds:.1f} s; {report.totals('rejected'):,} rejected, "
+        f"{report.totals('duplicates'):,} duplicates, {unchanged} file(s) unchanged, "
+        f"{len(report.failed)} failed. Lake: {ws.lake}"
+    )
+    if report.totals("rejected"):
+        console.print(f"Rejected rows and their reasons: {ws.rejects}")
+    return report
+
+
+def ingest_table(report: IngestReport) -> Table:
+    table = Table(title=f"Ingested from {report.inbox}", title_justify="left")
+    for name in ("source", "entity"):
+        table.add_column(name)
+    for name in ("files", "rows in", "landed", "rejected", "duplicates"):
+        table.add_column(name, justify="right")
+    for source, entity, files, rows_in, landed, rejected, dups in report.by_entity():
+        table.add_row(source, entity, f"{files:,}", f"{rows_in:,}", f"{landed:,}",
+                      f"{rejected:,}", f"{dups:,}")
+    if not report.by_entity():
+        table.add_row("—", "no new files", "0", "0", "0", "0", "0")
+    return table
+
+
+def demo(ws: Workspace, *, scale: str, seed: int, console: Console) -> IngestReport:
+    """Generate (or reuse) the sample company in ``ws`` and land it."""
+    ws.ensure()
+    if any(ws.inbox.rglob("*.*")):
+        console.print(f"Reusing the sample company already in {ws.inbox}.")
+    else:
+        console.print(f"Generating the {scale} sample company (seed {seed}) into {ws.root} …")
+        console.print(generate(ws.root, scale=scale, seed=seed, console=console).summary())
+    return ingest(ws, None, console=console)
