@@ -12,10 +12,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from typing import TYPE_CHECKING
+
 from ingestion.land import IngestReport, land_inbox
-from ingestion.synthetic import GenerateReport
-from ingestion.synthetic import generate as generate_company
 from lakehouse.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ingestion.synthetic import GenerateReport
 
 
 def _progress(console: Console) -> Progress:
@@ -28,6 +31,8 @@ def _progress(console: Console) -> Progress:
 
 def generate(out: Path, *, scale: str, seed: int, console: Console) -> GenerateReport:
     """Write the sample company into ``out``/inbox and ``out``/ground_truth."""
+    from ingestion.synthetic import generate as generate_company  # numpy-heavy: load on use
+
     with _progress(console) as bar:
         task = bar.add_task("Generating", total=None, detail="")
 
@@ -68,8 +73,8 @@ def ingest(ws: Workspace, inbox: Path | None, *, console: Console) -> IngestRepo
 
 def ingest_table(report: IngestReport) -> Table:
     table = Table(title=f"Ingested from {report.inbox}", title_justify="left")
-    for name in ("source", "entity"):
-        table.add_column(name)
+    table.add_column("source")
+    table.add_column("entity", no_wrap=True, min_width=len("operation_confirmations"))
     for name in ("files", "rows in", "landed", "rejected", "duplicates"):
         table.add_column(name, justify="right")
     for source, entity, files, rows_in, landed, rejected, dups in report.by_entity():
