@@ -512,3 +512,22 @@ def expected_sign(movement_type: str) -> Literal["+", "-", "±"]:
     if movement_type in MOVEMENT_TYPES_OUT:
         return "-"
     return "±"
+
+
+LAKE_TYPES: dict[str, str] = {
+    "str": "VARCHAR",
+    "dec": f"DECIMAL({DECIMAL_PRECISION},{DECIMAL_SCALE})",
+    "int": "BIGINT",
+    "bool": "BOOLEAN",
+    "ts": "TIMESTAMP",
+    "date": "DATE",
+}
+
+
+def lake_schema() -> dict[str, list[tuple[str, str]]]:
+    """Entity -> (column, DuckDB type) of its landed rows, lineage columns aside."""
+    return {
+        e.name: [(c.name, LAKE_TYPES[c.type]) for c in e.columns]
+        + ([] if e.key_is_identity else [("_row_hash", "VARCHAR")])
+        for e in ENTITIES.values()
+    }

@@ -8,6 +8,7 @@ one message on stderr and exit code 1, here and nowhere else.
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
@@ -113,3 +114,21 @@ def ingest(
     report = pipeline.ingest(Workspace.resolve(home), inbox, console=console)
     if report.failed:
         raise typer.Exit(1)
+
+
+@app.command()
+@handled
+def build(
+    as_of: Annotated[datetime | None, typer.Option("--as-of", help="Point-in-time rebuild: only batches landed by this UTC moment (ISO 8601), into a separate file.", formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"], show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Warehouse file to write (default: $ONHAND_HOME/warehouse.duckdb, or warehouse_asof_<T>.duckdb with --as-of).", show_default=False)] = None,
+    home: HomeOption = None,
+) -> None:
+    """Build the warehouse from the lake (dbt build: models and tests) and swap it in atomically.
+
+    The build writes a new file and replaces the old one only when every model
+    and test passed; a failed build names the failing node and leaves the
+    previous warehouse in place.
+    """
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    pipeline.build(Workspace.resolve(home), as_of=as_of, out=out, console=console)

@@ -6,6 +6,7 @@ holds a sample company), ingest, and the later stages as they are built.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -14,7 +15,9 @@ from rich.table import Table
 
 from typing import TYPE_CHECKING
 
+from ingestion.contract import lake_schema
 from ingestion.land import IngestReport, land_inbox
+from lakehouse.build import BuildReport, build_warehouse
 from lakehouse.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -94,3 +97,22 @@ def demo(ws: Workspace, *, scale: str, seed: int, console: Console) -> IngestRep
         console.print(f"Generating the {scale} sample company (seed {seed}) into {ws.root} …")
         console.print(generate(ws.root, scale=scale, seed=seed, console=console).summary())
     return ingest(ws, None, console=console)
+
+
+def build(ws: Workspace, *, as_of: datetime | None, out: Path | None, console: Console) -> BuildReport:
+    """Build the warehouse from the lake with dbt and swap it in; say what was built."""
+    with _progress(console) as bar:
+        task = bar.add_task("Building", total=None, detail="parsing the dbt project")
+
+        def step(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, detail=label)
+
+        report = build_warehouse(ws, lake_schema(), as_of=as_of, out=out, progress=step)
+    console.print(
+        f"Built {report.path} in {report.seconds:.1f} s from {report.batches:,} lake batches"
+        + (f" landed by {report.as_of.isoformat()}" if report.as_of else "")
+        + f": {report.count('model')} models, {report.count('seed')} seeds, "
+        f"{report.count('snapshot')} snapshots, {report.count('test', 'pass')} tests and "
+        f"{report.count('unit_test', 'pass')} unit tests passed (build {report.build_id})."
+    )
+    return report

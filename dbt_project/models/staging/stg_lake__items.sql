@@ -1,0 +1,37 @@
+with source as (
+    select * from {{ source('lake', 'items') }}
+),
+
+renamed as (
+    select
+        item_id,
+        description,
+        base_uom,
+        item_type,
+        status,
+        valuation_method,
+        standard_cost,
+        lot_tracked,
+        serial_tracked,
+        vmi,
+        shelf_life_days,
+        primary_supplier_id,
+        lead_time_days,
+        min_qty,
+        max_qty,
+        valid_from,
+        category,
+        consignment,
+        regulated,
+        moq,
+        order_multiple,
+        coalesce(currency, '{{ var("company_currency") }}') as currency,
+        _source as source_system,
+        _batch_id as batch_id,
+        _file as source_file,
+        _line as source_line,
+        _landed_at as landed_at
+    from source
+)
+
+select * from renamed

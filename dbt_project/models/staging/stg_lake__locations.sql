@@ -1,0 +1,22 @@
+with source as (
+    select * from {{ source('lake', 'locations') }}
+),
+
+renamed as (
+    select
+        location_id,
+        site_id,
+        warehouse_id,
+        zone,
+        bin,
+        location_type,
+        region,
+        _source as source_system,
+        _batch_id as batch_id,
+        _file as source_file,
+        _line as source_line,
+        _landed_at as landed_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,28 @@
+with source as (
+    select * from {{ source('lake', 'purchase_orders') }}
+),
+
+renamed as (
+    select
+        po_id,
+        po_line,
+        supplier_id,
+        item_id,
+        site_id,
+        qty,
+        uom,
+        unit_price,
+        coalesce(currency, '{{ var("company_currency") }}') as currency,
+        ordered_at,
+        promised_at,
+        status,
+        user_id,
+        _source as source_system,
+        _batch_id as batch_id,
+        _file as source_file,
+        _line as source_line,
+        _landed_at as landed_at
+    from source
+)
+
+select * from renamed
