@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def read_file(path: Path, fmt: str) -> ReadResult:
             f"the file is not UTF-8 encoded (first bad byte 0x{data[exc.start]:02x} on line {line})",
             "export it again as UTF-8 (for example: iconv -f latin1 -t utf-8)",
         ) from None
-    return _read_csv(path, data, text) if fmt == "csv" else _read_jsonl(path, text)
+    return _read_csv(path, data, text) if fmt == "csv" else _read_jsonl(path, data, text)
 
 
 def _frame(columns: list[str], rows: list[list[str | None]], lines: list[int]) -> pl.DataFrame:
@@ -123,7 +124,31 @@ def _read_csv_slow(path: Path, text: str) -> ReadResult:
     return ReadResult(_frame(header, rows, lines), broken)
 
 
-def _read_jsonl(path: Path, text: str) -> ReadResult:
+# A bare JSON number (not a string) somewhere in the file: the fast reader would
+# take it through a binary float, so the exact reader reads such files.
+_BARE_NUMBER = re.compile(rb'":\s*-?[0-9]')
+
+
+def _read_jsonl(path: Path, data: bytes, text: str) -> ReadResult:
+    """JSONL: the fast columnar reader when it is exact, else line by line."""
+    body = data.rstrip(b"\n")
+    if body.startswith(b"\n") or b"\n\n" in body or b"\r" in body or _BARE_NUMBER.search(data):
+        return _read_jsonl_exact(path, text)
+    try:
+        frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
+    except pl.exceptions.PolarsError:
+        return _read_jsonl_exact(path, text)
+    if any(dtype.is_nested() for dtype in frame.dtypes) or frame.height != body.count(b"\n") + 1:
+        return _read_jsonl_exact(path, text)
+    header = [normalise_name(c) for c in frame.columns]
+    _check_header(path, header)
+    frame = frame.select(pl.all().cast(pl.String))
+    frame.columns = header
+    return ReadResult(_numbered(_blank_to_null(frame), first_line=1))
+
+
+def _read_jsonl_exact(path: Path, text: str) -> ReadResult:
+    """Line-exact JSONL reading; JSON numbers keep the digits they were written with."""
     rows: list[dict[str, str | None]] = []
     lines: list[int] = []
     broken: list[tuple[int, str, str]] = []

@@ -7,8 +7,8 @@ manifest is in ``lake/manifests/``; readers (the dbt sources, as-of builds)
 only take batches that have one.
 
 Commit protocol (crash-safe at every step):
-1. write all outputs under ``lake/_pending/<id>/`` (same relative layout);
-2. write ``manifest.json`` and then the ``READY`` marker into the pending dir;
+1. write all outputs under ``lake/_pending/<id>/<kind>/``;
+2. write the ``READY`` marker, which holds the manifest, into the pending dir (synced);
 3. rename each output directory into its place in the lake;
 4. write the manifest into ``lake/manifests/<id>.json`` (atomic replace);
 5. remove the pending dir.
@@ -77,23 +77,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` so that readers see the old file or the new one, never half."""
+def atomic_write_text(path: Path, text: str, *, sync: bool = False) -> None:
+    """Write ``text`` so that readers see the old file or the new one, never half.
+
+    ``sync`` also forces it to disk before the rename, for the files whose
+    existence commits something (a batch's READY marker, its manifest).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(tmp, path)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class PendingBatch:
@@ -108,23 +105,21 @@ class PendingBatch:
         self.dir.mkdir(parents=True, exist_ok=False)
 
     def relative_dir(self, kind: str) -> str:
+        """Where the batch's ``kind`` folder goes in the lake."""
         return f"{kind}/{self.source}/{self.entity}/batch={self.batch_id}"
 
     def output_file(self, kind: str) -> Path:
         """Where to write this batch's Parquet file of ``kind`` (raw, rejects, duplicates)."""
-        path = self.dir / self.relative_dir(kind) / "part-0.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = self.dir / kind / "part-0.parquet"
+        path.parent.mkdir(exist_ok=True)
         return path
 
     def commit(self, manifest: Manifest) -> None:
         manifest.outputs = {
-            kind: self.relative_dir(kind)
-            for kind in BATCH_KINDS
-            if (self.dir / self.relative_dir(kind)).exists()
+            kind: self.relative_dir(kind) for kind in BATCH_KINDS if (self.dir / kind).exists()
         }
-        atomic_write_text(self.dir / "manifest.json", manifest.to_json())
-        atomic_write_text(self.dir / READY, manifest.batch_id)
-        _fsync_dir(self.dir)
+        # One file, synced, makes the batch ready: it holds the manifest itself.
+        atomic_write_text(self.dir / READY, manifest.to_json(), sync=True)
         self.lake.lake_hook("ready")
         self.lake._roll_forward(self.dir)
 
@@ -186,15 +181,16 @@ class Lake:
         return rolled, dropped
 
     def _roll_forward(self, pending: Path) -> None:
-        manifest = Manifest.from_json((pending / "manifest.json").read_text(encoding="utf-8"))
-        for rel in manifest.outputs.values():
-            src, dst = pending / rel, self.ws.lake / rel
+        manifest = Manifest.from_json((pending / READY).read_text(encoding="utf-8"))
+        for kind, rel in manifest.outputs.items():
+            src, dst = pending / kind, self.ws.lake / rel
             if src.exists() and not dst.exists():
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.rename(src, dst)
                 self.lake_hook("moved")
-        atomic_write_text(self.ws.manifests / f"{manifest.batch_id}.json", manifest.to_json())
-        shutil.rmtree(pending)
+        atomic_write_text(self.ws.manifests / f"{manifest.batch_id}.json", manifest.to_json(), sync=True)
+        (pending / READY).unlink()
+        pending.rmdir()
 
     def lake_hook(self, point: str) -> None:
         """Crash-test seam: ``ONHAND_TEST_KILL_AT=<point>`` kills the process there.
