@@ -15,7 +15,9 @@ Input tables (created by the caller):
 - ``val_charges``: key, receipt_key, amount_c, occurred_at, posted_at, tiebreak.
 
 Output tables: ``val_values`` (one row per movement), ``val_pieces`` (which
-layer each outflow consumed, FIFO), ``val_charge_results``, ``val_layers``.
+layer each outflow consumed, FIFO), ``val_charge_results`` (each landed cost:
+to COGS, to stock, price variance), ``val_layers`` (each FIFO layer and what
+remains of it).
 
 Inflows whose cost comes from another movement (a transfer-in from its
 transfer-out, a customer return from the shipment it reverses) are valued in
@@ -70,6 +72,21 @@ def value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
         UNION ALL
         SELECT c.key, c.receipt_key, c.amount_c, 0, 0, c.amount_c
         FROM val_charges c JOIN val_movements m ON m.key = c.receipt_key WHERE m.method = 'standard'
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE val_pieces AS
+        SELECT out_key, layer_key, kind, units, is_deficit, value_c FROM f_pieces_final
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE val_layers AS
+        SELECT l.key, l.area_id, l.qty_u, l.value_c,
+               l.qty_u - coalesce(p.units, 0) AS remaining_units,
+               l.value_c + coalesce(c.to_stock_c, 0) - coalesce(p.value_c, 0) AS remaining_value_c
+        FROM f_layers l
+        LEFT JOIN (SELECT layer_key, sum(units) AS units, sum(value_c) AS value_c
+                   FROM f_pieces_final GROUP BY layer_key) p ON p.layer_key = l.key
+        LEFT JOIN (SELECT receipt_key, sum(to_stock_c) AS to_stock_c
+                   FROM val_charge_results GROUP BY receipt_key) c ON c.receipt_key = l.key
     """)
     return ValuationRun(rounds, converged)
 

@@ -3,7 +3,7 @@
     never goes through a binary float (DuckDB divides DECIMALs as DOUBLE). -#}
 
 {% macro micro(decimal_expr) -%}
-    cast(({{ decimal_expr }}) * 1000000 as hugeint)
+    cast(cast(({{ decimal_expr }}) as decimal(38, 6)) * 1000000 as hugeint)
 {%- endmacro %}
 
 {#- round(num / den) half away from zero, for den > 0 -#}

@@ -1,0 +1,109 @@
+-- End-of-day stock per item x location x day, from the location's first movement to the
+-- ledger's last day: physical quantity, owned quantity, consignment and VMI quantity, and
+-- owned value. A site's owned value (item x site) is split over its locations by owned
+-- quantity, the rounding remainder going to the location holding the most, so locations
+-- add up to the site's value to the cent.
+with movements as (
+    select * from {{ ref('int_movements_valued') }}
+),
+
+charges as (
+    select entries.to_stock_c, receipts.area_id,
+           greatest(prepared.occurred_at, receipts.occurred_at)::date as day
+    from {{ ref('int_valuation_entries') }} entries
+    join {{ ref('int_landed_costs_prepared') }} prepared on prepared.charge_key = entries.charge_key
+    join movements receipts on receipts.movement_key = entries.movement_key
+    where entries.entry_type = 'charge' and entries.to_stock_c <> 0
+),
+
+last_day as (
+    -- the ledger's last day: its last movement, or a landed cost that came after it
+    select greatest(max(occurred_at)::date, (select max(day) from charges)) as day from movements
+),
+
+location_days as (
+    select item_id, location_id, site_id, area_id, unnest(generate_series(
+        min(occurred_at)::date, (select day from last_day), interval 1 day))::date as day
+    from movements
+    group by item_id, location_id, site_id, area_id
+),
+
+location_changes as (
+    select item_id, location_id, occurred_at::date as day,
+           sum(qty_u) as qty_u,
+           sum(qty_u) filter (where ownership = 'owned') as owned_u,
+           sum(qty_u) filter (where ownership = 'consignment') as consignment_u,
+           sum(qty_u) filter (where ownership = 'vmi') as vmi_u
+    from movements
+    group by all
+),
+
+location_stock as (
+    select
+        d.item_id, d.location_id, d.site_id, d.area_id, d.day,
+        sum(coalesce(c.qty_u, 0)) over w as qty_u,
+        sum(coalesce(c.owned_u, 0)) over w as owned_u,
+        sum(coalesce(c.consignment_u, 0)) over w as consignment_u,
+        sum(coalesce(c.vmi_u, 0)) over w as vmi_u
+    from location_days d
+    left join location_changes c
+        on c.item_id = d.item_id and c.location_id = d.location_id and c.day = d.day
+    window w as (partition by d.item_id, d.location_id order by d.day
+                 rows between unbounded preceding and current row)
+),
+
+area_changes as (
+    select area_id, occurred_at::date as day, sum(value_c + revaluation_c) as value_c
+    from movements group by all
+    union all
+    select area_id, day, sum(to_stock_c) from charges group by all
+),
+
+area_days as (
+    select area_id, unnest(generate_series(min(day), (select day from last_day), interval 1 day))::date as day
+    from area_changes group by area_id
+),
+
+area_value as (
+    select d.area_id, d.day,
+           sum(coalesce(c.value_c, 0)) over (partition by d.area_id order by d.day
+               rows between unbounded preceding and current row) as value_c
+    from area_days d
+    left join (select area_id, day, sum(value_c) as value_c from area_changes group by all) c
+        on c.area_id = d.area_id and c.day = d.day
+),
+
+shares as (
+    select
+        s.*,
+        coalesce(a.value_c, 0) as area_value_c,
+        sum(greatest(s.owned_u, 0)) over (partition by s.area_id, s.day) as area_owned_u,
+        row_number() over (partition by s.area_id, s.day order by s.owned_u desc, s.location_id) as owned_rank
+    from location_stock s
+    left join area_value a on a.area_id = s.area_id and a.day = s.day
+),
+
+allocated as (
+    select *,
+        case when area_owned_u > 0
+             then {{ div_half_up('area_value_c * greatest(owned_u, 0)', 'area_owned_u') }}
+             else 0 end as rounded_c
+    from shares
+),
+
+final as (
+    select
+        day,
+        item_id,
+        location_id,
+        site_id,
+        {{ from_micro('qty_u') }} as qty,
+        {{ from_micro('owned_u') }} as owned_qty,
+        {{ from_micro('consignment_u') }} as consignment_qty,
+        {{ from_micro('vmi_u') }} as vmi_qty,
+        {{ from_cents("rounded_c + case when owned_rank = 1 then area_value_c - sum(rounded_c) over "
+                      "(partition by area_id, day) else 0 end") }} as value
+    from allocated
+)
+
+select * from final

@@ -1,0 +1,99 @@
+-- The inventory ledger: one row per landed movement the ledger takes, in the item's base
+-- unit, with its value, unit cost, running quantity per item x location and running owned
+-- value per item x site (which includes landed costs taken into stock and negative-stock
+-- revaluations at the moment they are booked).
+with movements as (
+    select * from {{ ref('int_movements_valued') }}
+),
+
+items as (
+    select item_id, base_uom from {{ ref('int_items_versioned') }} where is_current
+),
+
+charges as (
+    select
+        entries.charge_key,
+        entries.movement_key as receipt_key,
+        entries.to_stock_c,
+        receipts.area_id,
+        case when (charges.occurred_at, charges.posted_at) < (receipts.occurred_at, receipts.posted_at)
+             then struct_pack(a := receipts.occurred_at, b := receipts.posted_at, c := receipts.movement_id, d := 1)
+             else struct_pack(a := charges.occurred_at, b := charges.posted_at, c := charges.charge_id, d := 1)
+        end as ord
+    from {{ ref('int_valuation_entries') }} entries
+    join {{ ref('int_landed_costs_prepared') }} charges on charges.charge_key = entries.charge_key
+    join movements receipts on receipts.movement_key = entries.movement_key
+    where entries.entry_type = 'charge'
+),
+
+area_events as (
+    select
+        movement_key as event_key, area_id, value_c + revaluation_c as change_c,
+        struct_pack(a := occurred_at, b := posted_at, c := movement_id, d := 0) as ord, source_system
+    from movements
+    union all
+    select charge_key, area_id, to_stock_c, ord, '' from charges
+),
+
+running_value as (
+    select
+        event_key,
+        sum(change_c) over (
+            partition by area_id order by ord, source_system, event_key
+            rows between unbounded preceding and current row
+        ) as running_value_c
+    from area_events
+),
+
+final as (
+    select
+        movements.movement_key,
+        movements.movement_id,
+        movements.source_system as source,
+        movements.movement_type,
+        movements.item_id,
+        movements.location_id,
+        movements.site_id,
+        movements.lot_id,
+        movements.serial_no,
+        movements.ownership,
+        {{ from_micro('movements.qty_u') }} as qty,
+        items.base_uom as uom,
+        movements.qty as source_qty,
+        movements.uom as source_uom,
+        {{ from_cents('movements.value_c') }} as value,
+        case when movements.qty_u <> 0 and movements.is_valued then
+            {{ from_micro(div_half_up('abs(movements.value_c) * 10000000000', 'abs(movements.qty_u)')) }}
+        end as unit_cost,
+        {{ from_cents('movements.revaluation_c') }} as revaluation_value,
+        {{ from_cents('movements.price_variance_c') }} as price_variance,
+        {{ from_micro('movements.deficit_units') }} as qty_beyond_stock,
+        movements.valuation_method,
+        movements.is_valued,
+        movements.is_intra_site_transfer,
+        movements.occurred_at,
+        movements.posted_at,
+        cast(
+            cast({{ div_half_up('epoch_us(movements.posted_at) - epoch_us(movements.occurred_at)', '36000000') }}
+                 as decimal(18, 0)) * 0.01 as decimal(12, 2)
+        ) as posting_delay_hours,
+        {{ from_micro('sum(movements.qty_u) over (partition by movements.item_id, movements.location_id '
+                       'order by movements.occurred_at, movements.posted_at, movements.movement_id, '
+                       'movements.source_system rows between unbounded preceding and current row)') }}
+            as running_qty,
+        {{ from_cents('running_value.running_value_c') }} as running_value,
+        movements.document_type,
+        movements.document_id,
+        movements.document_line,
+        movements.user_id,
+        movements.reason_code,
+        movements.return_of,
+        movements.batch_id,
+        movements.source_file,
+        movements.source_line
+    from movements
+    left join items on items.item_id = movements.item_id
+    left join running_value on running_value.event_key = movements.movement_key
+)
+
+select * from final

@@ -1,0 +1,72 @@
+-- Value changes that are not a movement's own value: landed costs (the share consumed before
+-- they arrived goes to COGS, the rest into stock; on standard-cost items all of it is price
+-- variance), negative-stock revaluations, and purchase price variances on standard-cost receipts.
+with charges as (
+    select entries.*, prepared.charge_id, prepared.charge_type, prepared.occurred_at, prepared.posted_at
+    from {{ ref('int_valuation_entries') }} entries
+    join {{ ref('int_landed_costs_prepared') }} prepared on prepared.charge_key = entries.charge_key
+    where entries.entry_type = 'charge'
+),
+
+movements as (
+    select * from {{ ref('int_movements_valued') }}
+),
+
+landed as (
+    select
+        charges.charge_key as adjustment_key,
+        'landed_cost' as adjustment_type,
+        charges.charge_type as detail,
+        movements.item_id,
+        movements.site_id,
+        charges.movement_key,
+        charges.occurred_at,
+        charges.value_c as amount_c,
+        charges.to_stock_c as inventory_c,
+        charges.to_cogs_c as cogs_c,
+        charges.variance_c as variance_c
+    from charges
+    join movements on movements.movement_key = charges.movement_key
+),
+
+revaluations as (
+    select
+        movement_key || ':revaluation', 'negative_stock_revaluation', 'shortfall settled by this inflow',
+        item_id, site_id, movement_key, occurred_at,
+        revaluation_c, revaluation_c, -revaluation_c, 0
+    from movements
+    where revaluation_c <> 0
+),
+
+price_variances as (
+    select
+        movement_key || ':ppv', 'purchase_price_variance', 'receipt value minus standard cost',
+        item_id, site_id, movement_key, occurred_at,
+        price_variance_c, 0, 0, price_variance_c
+    from movements
+    where price_variance_c <> 0
+),
+
+unioned as (
+    select * from landed
+    union all select * from revaluations
+    union all select * from price_variances
+),
+
+final as (
+    select
+        adjustment_key,
+        adjustment_type,
+        detail,
+        item_id,
+        site_id,
+        movement_key,
+        occurred_at,
+        {{ from_cents('amount_c') }} as amount,
+        {{ from_cents('inventory_c') }} as inventory_value_change,
+        {{ from_cents('cogs_c') }} as cogs_change,
+        {{ from_cents('variance_c') }} as price_variance
+    from unioned
+)
+
+select * from final
