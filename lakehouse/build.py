@@ -5,7 +5,8 @@
    those batches' Parquet files (so dbt's sources are plain relations and a
    point-in-time build is the same build over fewer files).
 3. Run ``dbt build`` (models, seeds, snapshots and tests) into that file.
-4. Record what went in (``audit.build_info``, ``audit.build_batches``).
+4. Generate the documentation site (``$ONHAND_HOME/dbt/target``) and record
+   what went in (``audit.build_info``, ``audit.build_batches``).
 5. ``os.replace`` the new file over the target: a reader sees the old
    warehouse or the new one, never half of one. On any failure the new file is
    deleted and the previous warehouse stays as it was.
@@ -179,7 +180,24 @@ def _run_dbt(ws: Workspace, building: Path, progress: Progress | None) -> list[N
     if result.result is None:
         raise BuildFailed(f"dbt could not run: {result.exception}", where="dbt build",
                           fix="check the log in $ONHAND_HOME/dbt/logs/dbt.log")
+    if result.success:
+        # The documentation site for analysts, generated from the file it documents.
+        if progress:
+            progress(done, total, "documentation site")
+        docs = dbtRunner(manifest=manifest).invoke(["docs", "generate", *common])
+        if not docs.success:
+            raise BuildFailed(f"dbt docs generate failed: {docs.exception}", where="dbt docs",
+                              fix="check the log in $ONHAND_HOME/dbt/logs/dbt.log")
     return [
         NodeResult(r.node.unique_id, str(r.status), (r.message or "").strip(), float(r.execution_time or 0))
         for r in result.result.results
     ]
+
+
+def docs_site(ws: Workspace) -> Path:
+    """The folder of the documentation site the last build generated."""
+    site = ws.root / "dbt" / "target"
+    if not (site / "index.html").exists() or not (site / "catalog.json").exists():
+        raise OnhandError("no documentation site has been generated yet", where=str(site),
+                          fix="run `onhand build` first")
+    return site

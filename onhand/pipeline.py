@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ingestion.contract import lake_schema
 from ingestion.land import IngestReport, land_inbox
-from lakehouse.build import BuildReport, build_warehouse
+from lakehouse.build import BuildReport, build_warehouse, docs_site
 from lakehouse.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -89,14 +89,34 @@ def ingest_table(report: IngestReport) -> Table:
 
 
 def demo(ws: Workspace, *, scale: str, seed: int, console: Console) -> IngestReport:
-    """Generate (or reuse) the sample company in ``ws`` and land it."""
+    """Generate (or reuse) the sample company in ``ws``, land it and build the warehouse."""
     ws.ensure()
     if any(ws.inbox.rglob("*.*")):
         console.print(f"Reusing the sample company already in {ws.inbox}.")
     else:
         console.print(f"Generating the {scale} sample company (seed {seed}) into {ws.root} …")
         console.print(generate(ws.root, scale=scale, seed=seed, console=console).summary())
-    return ingest(ws, None, console=console)
+    report = ingest(ws, None, console=console)
+    if report.landed_files or not ws.warehouse.exists():
+        build(ws, as_of=None, out=None, console=console)
+    else:
+        console.print(f"Nothing new landed; the warehouse {ws.warehouse} is current.")
+    return report
+
+
+def serve_docs(ws: Workspace, *, port: int, console: Console) -> None:
+    """Serve the analysts' documentation site (models, columns, tests, lineage) until Ctrl+C."""
+    import functools
+    import http.server
+
+    site = docs_site(ws)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        console.print(f"Documentation for {ws.warehouse}: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            console.print("Stopped.")
 
 
 def build(ws: Workspace, *, as_of: datetime | None, out: Path | None, console: Console) -> BuildReport:
