@@ -83,7 +83,8 @@ class Area:
     qty: int = 0
     value: int = 0
     layers: deque[Layer] = field(default_factory=deque)
-    deficits: deque[list] = field(default_factory=deque)  # [issue key, units, booked cents]
+    # [issue key, units left, booked cents left, units at first, booked cents at first]
+    deficits: deque[list] = field(default_factory=deque)
     last_cost: Fraction | None = None  # FIFO: the newest layer's cost; AVCO: the average
 
 
@@ -216,7 +217,7 @@ def _fifo_out(e: Event, area: Area, layers: dict[str, tuple[Area, Layer]], speci
         need -= take
     if need:
         booked = round_half_up(need * _current_cost(e, area))
-        area.deficits.append([e.key, need, booked])
+        area.deficits.append([e.key, need, booked, need, booked])
         total += booked
     return total
 
@@ -227,8 +228,9 @@ def _settle_fifo(res: Result, e: Event, area: Area, layer: Layer) -> None:
         deficit = area.deficits[0]
         units = min(deficit[1], layer.available)
         actual = _take(area, layer, units)
+        # pro rata of the original shortfall, like a layer; the last cover takes the rest
         booked = deficit[2] if units == deficit[1] else round_half_up(
-            Fraction(units * deficit[2], deficit[1]))
+            Fraction(units * deficit[4], deficit[3]))
         deficit[1] -= units
         deficit[2] -= booked
         res.revaluation[e.key] = res.revaluation.get(e.key, 0) + booked - actual
