@@ -8,12 +8,8 @@ with movements as (
 ),
 
 charges as (
-    select entries.to_stock_c, receipts.area_id,
-           greatest(prepared.occurred_at, receipts.occurred_at)::date as day
-    from {{ ref('int_valuation_entries') }} entries
-    join {{ ref('int_landed_costs_prepared') }} prepared on prepared.charge_key = entries.charge_key
-    join movements receipts on receipts.movement_key = entries.movement_key
-    where entries.entry_type = 'charge' and entries.to_stock_c <> 0
+    select area_id, to_stock_c, effective_at::date as day
+    from {{ ref('int_landed_costs_valued') }}
 ),
 
 last_day as (

@@ -11,19 +11,7 @@ items as (
 ),
 
 charges as (
-    select
-        entries.charge_key,
-        entries.movement_key as receipt_key,
-        entries.to_stock_c,
-        receipts.area_id,
-        case when (charges.occurred_at, charges.posted_at) < (receipts.occurred_at, receipts.posted_at)
-             then struct_pack(a := receipts.occurred_at, b := receipts.posted_at, c := receipts.movement_id, d := 1)
-             else struct_pack(a := charges.occurred_at, b := charges.posted_at, c := charges.charge_id, d := 1)
-        end as ord
-    from {{ ref('int_valuation_entries') }} entries
-    join {{ ref('int_landed_costs_prepared') }} charges on charges.charge_key = entries.charge_key
-    join movements receipts on receipts.movement_key = entries.movement_key
-    where entries.entry_type = 'charge'
+    select * from {{ ref('int_landed_costs_valued') }}
 ),
 
 area_events as (
@@ -32,7 +20,7 @@ area_events as (
         struct_pack(a := occurred_at, b := posted_at, c := movement_id, d := 0) as ord, source_system
     from movements
     union all
-    select charge_key, area_id, to_stock_c, ord, '' from charges
+    select charge_key, area_id, to_stock_c, valuation_order, '' from charges
 ),
 
 running_value as (

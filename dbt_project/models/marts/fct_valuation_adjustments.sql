@@ -2,10 +2,7 @@
 -- they arrived goes to COGS, the rest into stock; on standard-cost items all of it is price
 -- variance), negative-stock revaluations, and purchase price variances on standard-cost receipts.
 with charges as (
-    select entries.*, prepared.charge_id, prepared.charge_type, prepared.occurred_at, prepared.posted_at
-    from {{ ref('int_valuation_entries') }} entries
-    join {{ ref('int_landed_costs_prepared') }} prepared on prepared.charge_key = entries.charge_key
-    where entries.entry_type = 'charge'
+    select * from {{ ref('int_landed_costs_valued') }}
 ),
 
 movements as (
@@ -14,19 +11,18 @@ movements as (
 
 landed as (
     select
-        charges.charge_key as adjustment_key,
+        charge_key as adjustment_key,
         'landed_cost' as adjustment_type,
-        charges.charge_type as detail,
-        movements.item_id,
-        movements.site_id,
-        charges.movement_key,
-        charges.occurred_at,
-        charges.value_c as amount_c,
-        charges.to_stock_c as inventory_c,
-        charges.to_cogs_c as cogs_c,
-        charges.variance_c as variance_c
+        charge_type as detail,
+        item_id,
+        site_id,
+        receipt_key as movement_key,
+        occurred_at,
+        amount_c,
+        to_stock_c as inventory_c,
+        to_cogs_c as cogs_c,
+        variance_c
     from charges
-    join movements on movements.movement_key = charges.movement_key
 ),
 
 revaluations as (

@@ -6,12 +6,8 @@ with movements as (
 ),
 
 charges as (
-    select entries.to_stock_c, receipts.item_id, receipts.site_id,
-           date_trunc('month', greatest(prepared.occurred_at, receipts.occurred_at))::date as month
-    from {{ ref('int_valuation_entries') }} entries
-    join {{ ref('int_landed_costs_prepared') }} prepared on prepared.charge_key = entries.charge_key
-    join movements receipts on receipts.movement_key = entries.movement_key
-    where entries.entry_type = 'charge'
+    select item_id, site_id, to_stock_c, date_trunc('month', effective_at)::date as month
+    from {{ ref('int_landed_costs_valued') }}
 ),
 
 flows as (

@@ -15,11 +15,7 @@ renamed as (
         shipped_at,
         expected_at,
         lot_id,
-        _source as source_system,
-        _batch_id as batch_id,
-        _file as source_file,
-        _line as source_line,
-        _landed_at as landed_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -12,11 +12,7 @@ renamed as (
         role,
         valid_from,
         valid_to,
-        _source as source_system,
-        _batch_id as batch_id,
-        _file as source_file,
-        _line as source_line,
-        _landed_at as landed_at
+        {{ lineage_columns() }}
     from source
 )
 

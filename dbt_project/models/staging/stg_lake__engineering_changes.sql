@@ -11,11 +11,7 @@ renamed as (
         replaced_by_item_id,
         description,
         approved_by,
-        _source as source_system,
-        _batch_id as batch_id,
-        _file as source_file,
-        _line as source_line,
-        _landed_at as landed_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -23,11 +23,7 @@ renamed as (
         reason_code,
         ownership,
         return_of,
-        _source as source_system,
-        _batch_id as batch_id,
-        _file as source_file,
-        _line as source_line,
-        _landed_at as landed_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -26,11 +26,7 @@ renamed as (
         moq,
         order_multiple,
         coalesce(currency, '{{ var("company_currency") }}') as currency,
-        _source as source_system,
-        _batch_id as batch_id,
-        _file as source_file,
-        _line as source_line,
-        _landed_at as landed_at
+        {{ lineage_columns() }}
     from source
 )
 

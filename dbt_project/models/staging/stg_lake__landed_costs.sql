@@ -11,11 +11,7 @@ renamed as (
         charge_type,
         occurred_at,
         posted_at,
-        _source as source_system,
-        _batch_id as batch_id,
-        _file as source_file,
-        _line as source_line,
-        _landed_at as landed_at
+        {{ lineage_columns() }}
     from source
 )
 

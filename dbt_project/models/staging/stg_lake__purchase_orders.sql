@@ -17,11 +17,7 @@ renamed as (
         promised_at,
         status,
         user_id,
-        _source as source_system,
-        _batch_id as batch_id,
-        _file as source_file,
-        _line as source_line,
-        _landed_at as landed_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -9,11 +9,7 @@ renamed as (
         country,
         coalesce(currency, '{{ var("company_currency") }}') as currency,
         payment_terms_days,
-        _source as source_system,
-        _batch_id as batch_id,
-        _file as source_file,
-        _line as source_line,
-        _landed_at as landed_at
+        {{ lineage_columns() }}
     from source
 )
 

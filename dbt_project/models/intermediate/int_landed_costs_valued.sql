@@ -1,0 +1,40 @@
+-- Every valued landed cost with its split (to COGS, into stock, price variance) and the moment it
+-- takes effect in its valuation area: its own time, or its receipt's if it is dated earlier.
+with entries as (
+    select * from {{ ref('int_valuation_entries') }} where entry_type = 'charge'
+),
+
+charges as (
+    select * from {{ ref('int_landed_costs_prepared') }}
+),
+
+receipts as (
+    select * from {{ ref('int_movements_prepared') }}
+),
+
+final as (
+    select
+        entries.charge_key,
+        charges.charge_id,
+        charges.charge_type,
+        entries.movement_key as receipt_key,
+        receipts.item_id,
+        receipts.site_id,
+        receipts.area_id,
+        charges.occurred_at,
+        charges.posted_at,
+        entries.value_c as amount_c,
+        entries.to_cogs_c,
+        entries.to_stock_c,
+        entries.variance_c,
+        case when (charges.occurred_at, charges.posted_at) < (receipts.occurred_at, receipts.posted_at)
+             then struct_pack(a := receipts.occurred_at, b := receipts.posted_at, c := receipts.movement_id, d := 1)
+             else struct_pack(a := charges.occurred_at, b := charges.posted_at, c := charges.charge_id, d := 1)
+        end as valuation_order,
+        greatest(charges.occurred_at, receipts.occurred_at) as effective_at
+    from entries
+    join charges on charges.charge_key = entries.charge_key
+    join receipts on receipts.movement_key = entries.movement_key
+)
+
+select * from final
