@@ -1,0 +1,109 @@
+"""`onhand build` wall time and peak memory per scale, and FIFO against the reference valuer.
+
+For each scale: land the sample company once (reused), then time `onhand build`
+(dbt: staging, valuation, marts, every test, the docs site) as a child process.
+With --fifo, value the FIFO movements of the built warehouse twice — with the
+set-based engine and with the one-at-a-time reference valuer of the tests — and
+check that the two agree to the cent.
+
+    .venv/bin/python -m benchmarks.build --scale demo --scale medium --fifo medium
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from fractions import Fraction
+
+import duckdb
+
+from benchmarks.common import WORK, company, run, write_result
+
+
+def landed_home(scale: str) -> str:
+    home = WORK / f"build-{scale}"
+    if not (home / "lake" / "manifests").exists() or not any((home / "lake" / "manifests").iterdir()):
+        run([sys.executable, "-m", "onhand", "ingest", str(company(scale) / "inbox"), "--home", str(home)])
+    return str(home)
+
+
+def bench_build(scale: str) -> str:
+    home = landed_home(scale)
+    measured = run([sys.executable, "-m", "onhand", "build", "--home", home], env={"COLUMNS": "200"})
+    with duckdb.connect(f"{home}/warehouse.duckdb", read_only=True) as con:
+        movements = con.execute("SELECT count(*) FROM marts.fct_inventory_ledger").fetchone()[0]
+    return (f"| {scale} | {movements:,} | {measured.seconds:.0f} | {measured.peak_rss_mb:,.0f} "
+            f"| {movements / measured.seconds:,.0f} |")
+
+
+def bench_fifo(scale: str) -> str:
+    """The FIFO movements of the built warehouse through the engine and the reference."""
+    from lakehouse.valuation import value_all
+    from tests.valuation_reference import Event, value_events
+
+    home = landed_home(scale)
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{home}/warehouse.duckdb' AS wh (READ_ONLY)")
+    con.execute("""
+        CREATE TEMP TABLE val_movements AS
+        SELECT movement_key AS key, area_id, 'fifo' AS method, movement_type AS mtype, qty_u, receipt_value_c,
+               CAST(standard_cost * 1000000 AS HUGEINT) AS std_num,
+               CASE WHEN movement_type = 'transfer_in' THEN paired_movement_key ELSE return_of_key END AS ref_key,
+               occurred_at, posted_at, movement_id || '|' || source_system AS tiebreak
+        FROM wh.intermediate.int_movements_prepared
+        WHERE exception_code IS NULL AND ownership = 'owned' AND NOT is_intra_site_transfer
+          AND valuation_method = 'fifo'
+    """)
+    con.execute("CREATE TEMP TABLE val_charges AS SELECT charge_key AS key, receipt_key, amount_c, occurred_at, "
+                "posted_at, charge_id || '|' || source_system AS tiebreak FROM wh.intermediate."
+                "int_landed_costs_prepared WHERE exception_code IS NULL AND receipt_key IN "
+                "(SELECT key FROM val_movements)")
+    count = con.execute("SELECT count(*) FROM val_movements").fetchone()[0]
+    started = time.perf_counter()
+    run_info = value_all(con)
+    engine_s = time.perf_counter() - started
+    engine = dict(con.execute("SELECT key, CAST(value_c AS BIGINT) FROM val_values").fetchall())
+
+    rows = con.execute("""
+        SELECT e.key, e.area_id, e.mtype, CAST(e.qty_u AS BIGINT), CAST(coalesce(m.receipt_value_c,
+               e.amount_c) AS BIGINT), CAST(e.std_num AS BIGINT), e.ref_key
+        FROM ev e
+        LEFT JOIN val_movements m ON m.key = e.key
+        LEFT JOIN val_charges c ON c.key = e.key
+        LEFT JOIN val_movements r ON r.key = c.receipt_key
+        -- one global time order, so that a transfer-out comes before its transfer-in
+        ORDER BY coalesce(m.occurred_at, greatest(c.occurred_at, r.occurred_at)),
+                 coalesce(m.posted_at, greatest(c.posted_at, r.posted_at)), e.area_id, e.seq
+    """).fetchall()
+    events = [Event(key, area, kind, qty, value, "fifo", Fraction(std, 10**10),
+                    return_of=None if kind == "transfer_in" else ref, transfer_of=ref if kind == "transfer_in" else None)
+              for key, area, kind, qty, value, std, ref in rows]
+    started = time.perf_counter()
+    reference = value_events(events)
+    reference_s = time.perf_counter() - started
+    same = engine == reference.value
+    return (f"| {scale} | {count:,} | {engine_s:.1f} ({run_info.rounds} rounds) | {reference_s:.1f} "
+            f"| {reference_s / engine_s:.1f}x | {'yes' if same else 'NO'} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", action="append", choices=["demo", "medium", "large"])
+    parser.add_argument("--fifo", action="append", choices=["demo", "medium", "large"], default=[])
+    args = parser.parse_args()
+    lines = ["| scale | ledger movements | onhand build s | peak MB | movements/s |", "|---|---:|---:|---:|---:|"]
+    for scale in args.scale or []:
+        lines.append(bench_build(scale))
+        print(lines[-1], flush=True)
+    if args.fifo:
+        lines += ["", "| scale | FIFO movements | engine s | reference valuer s | speed-up | identical |",
+                  "|---|---:|---:|---:|---:|---|"]
+    for scale in args.fifo:
+        lines.append(bench_fifo(scale))
+        print(lines[-1], flush=True)
+    print(f"written to {write_result('build', chr(10).join(lines) + chr(10))}")
+
+
+if __name__ == "__main__":
+    main()
