@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +27,7 @@ import polars as pl
 from ingestion.contract import CONTRACT_VERSION, ENTITIES, SOURCES, STANDARD_UOMS, Entity, entity_order
 from ingestion.errors import FileRejected, InboxNotFound
 from ingestion.readers import LINE, file_format, read_file
-from ingestion.validate import COLUMN, REASON, check_header, ident, query_frame, validate
+from ingestion.validate import COLUMN, REASON, check_header, checked_select, ident, query_frame, typed_name
 from lakehouse.errors import OnhandError
 from lakehouse.lake import Lake, Manifest, atomic_write_text, new_batch_id, utc_now
 from lakehouse.workspace import Workspace
@@ -152,6 +154,11 @@ class Watermarks:
         if m and m.max_event_time and (entry["max_event_time"] or "") < m.max_event_time:
             entry["max_event_time"] = m.max_event_time
         entry["updated_at"] = utc_now().isoformat()
+
+    def save(self) -> None:
+        """Write the watermarks, once per run: they only spare the next run reading unchanged
+        files. The manifests say what landed, so a run killed before saving costs a re-hash,
+        never a second landing."""
         atomic_write_text(self.path, json.dumps(self.data, indent=1, sort_keys=True))
 
 
@@ -177,14 +184,23 @@ class _Keys:
 
 
 def _row_key(entity: Entity) -> str:
+    """SQL for a row's duplicate key over its typed values (see Entity.key)."""
     if entity.key_is_identity:
-        return f"CAST({ident(entity.key[0])} AS VARCHAR)"
-    parts = ", ".join(f"coalesce(CAST({ident(c.name)} AS VARCHAR), '\u2400')" for c in entity.columns)
+        return f"CAST({ident(typed_name(entity.key[0]))} AS VARCHAR)"
+    parts = ", ".join(f"coalesce(CAST({ident(typed_name(c.name))} AS VARCHAR), '\u2400')"
+                      for c in entity.columns)
     return f"md5(concat_ws('\u241f', {parts}))"
 
 
-def land_inbox(ws: Workspace, inbox: Path | None = None, progress: Progress | None = None) -> IngestReport:
-    """Land every new file of ``inbox`` (default: the workspace's) into the lake."""
+def land_inbox(ws: Workspace, inbox: Path | None = None, progress: Progress | None = None,
+               workers: int = 2) -> IngestReport:
+    """Land every new file of ``inbox`` (default: the workspace's) into the lake.
+
+    Master data lands first, one file after the other (later files need the units it
+    declares). Then each source x entity is a queue of its own, its files in order (a
+    duplicate is judged against everything landed before it), and ``workers`` queues
+    run at once.
+    """
     started = time.perf_counter()
     inbox = (inbox or ws.inbox).resolve()
     lake = Lake(ws)
@@ -192,45 +208,76 @@ def land_inbox(ws: Workspace, inbox: Path | None = None, progress: Progress | No
     with lake.write_lock():
         report.recovered, report.discarded = lake.recover()
         files, report.outcomes = scan_inbox(inbox)
-        marks = Watermarks(ws)
-        landed_shas = {m.file_sha256: m.batch_id for m in lake.manifests()}
+        run = _Run(lake, report, Watermarks(ws), len(files), progress)
         con = duckdb.connect()
         con.execute("SET TimeZone='UTC'")
-        keys = _Keys(con, lake)
-        uoms = _known_uoms(con, lake)
-        for done, f in enumerate(files):
-            if progress:
-                progress(done, len(files), f.rel)
-            stat = f.path.stat()
-            stat_key = [stat.st_size, stat.st_mtime_ns]
-            if marks.unchanged(f, stat_key):
-                report.outcomes.append(FileOutcome(f.rel, f.source, f.entity, "unchanged"))
-                continue
-            try:
-                sha = sha256_of(f.path)
-                if sha in landed_shas:
-                    marks.record(f, stat_key, sha, None)
-                    report.outcomes.append(FileOutcome(
-                        f.rel, f.source, f.entity, "unchanged", batch_id=landed_shas[sha],
-                        message=f"same content as batch {landed_shas[sha]}"))
-                    continue
-                manifest = _land_file(con, lake, keys, f, sha, stat.st_size, uoms)
-            except OnhandError as error:
-                _log_file_error(ws, f, str(error))
-                report.outcomes.append(FileOutcome(f.rel, f.source, f.entity, "failed", message=str(error)))
-                continue
-            landed_shas[sha] = manifest.batch_id
-            marks.record(f, stat_key, sha, manifest)
-            if f.entity in UOM_DECLARING:
-                uoms = _known_uoms(con, lake)
-            report.outcomes.append(FileOutcome(
-                f.rel, f.source, f.entity, "landed", manifest.batch_id, manifest.rows_in,
-                manifest.rows_landed, manifest.rows_rejected, manifest.rows_duplicate))
-        if progress:
-            progress(len(files), len(files), "done")
-        con.close()
+        try:
+            master = [f for f in files if f.entity in UOM_DECLARING]
+            run.land_queue(con, master)
+            run.uoms = _known_uoms(con, lake)
+            queues: dict[tuple[str, str], list[InboxFile]] = {}
+            for f in files:
+                if f.entity not in UOM_DECLARING:
+                    queues.setdefault((f.source, f.entity), []).append(f)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                # each queue on its own connection: temporary tables are per connection
+                for finished in [pool.submit(run.land_queue, con.cursor(), queue) for queue in queues.values()]:
+                    finished.result()
+        finally:
+            run.marks.save()
+            con.close()
+    if progress:
+        progress(len(files), len(files), "done")
+    report.outcomes.sort(key=lambda o: (o.status != "failed", o.source, o.entity, o.file))
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Run:
+    """The state one landing run shares between its queues."""
+
+    def __init__(self, lake: Lake, report: IngestReport, marks: Watermarks, total: int,
+                 progress: Progress | None) -> None:
+        self.lake, self.report, self.marks, self.total, self.progress = lake, report, marks, total, progress
+        self.landed_shas = {m.file_sha256: m.batch_id for m in lake.manifests()}
+        self.uoms = frozenset(STANDARD_UOMS)
+        self.done = 0
+        self.lock = threading.Lock()
+
+    def land_queue(self, con: duckdb.DuckDBPyConnection, queue: list[InboxFile]) -> None:
+        con.execute("SET TimeZone='UTC'")
+        con.execute("SET threads = 1")  # the queues are the parallelism; files are small
+        keys = _Keys(con, self.lake)
+        for f in queue:
+            outcome = self.land_one(con, keys, f)
+            with self.lock:
+                self.report.outcomes.append(outcome)
+                self.done += 1
+                if self.progress:
+                    self.progress(self.done, self.total, f.rel)
+
+    def land_one(self, con: duckdb.DuckDBPyConnection, keys: _Keys, f: InboxFile) -> FileOutcome:
+        stat = f.path.stat()
+        stat_key = [stat.st_size, stat.st_mtime_ns]
+        if self.marks.unchanged(f, stat_key):
+            return FileOutcome(f.rel, f.source, f.entity, "unchanged")
+        try:
+            sha = sha256_of(f.path)
+            with self.lock:
+                earlier = self.landed_shas.get(sha)
+            if earlier:
+                self.marks.record(f, stat_key, sha, None)
+                return FileOutcome(f.rel, f.source, f.entity, "unchanged", batch_id=earlier,
+                                   message=f"same content as batch {earlier}")
+            manifest = _land_file(con, self.lake, keys, f, sha, stat.st_size, self.uoms)
+        except OnhandError as error:
+            _log_file_error(self.lake.ws, f, str(error))
+            return FileOutcome(f.rel, f.source, f.entity, "failed", message=str(error))
+        with self.lock:
+            self.landed_shas[sha] = manifest.batch_id
+            self.marks.record(f, stat_key, sha, manifest)
+        return FileOutcome(f.rel, f.source, f.entity, "landed", manifest.batch_id, manifest.rows_in,
+                           manifest.rows_landed, manifest.rows_rejected, manifest.rows_duplicate)
 
 
 def _known_uoms(con: duckdb.DuckDBPyConnection, lake: Lake) -> frozenset[str]:
@@ -262,71 +309,70 @@ def _land_file(con: duckdb.DuckDBPyConnection, lake: Lake, keys: _Keys, f: Inbox
     check_header(f.path, entity, read.frame.columns)
     landed_at = utc_now()
     batch_id = new_batch_id(sha, landed_at)
-    checked = validate(con, entity, read.frame, uoms, landed_at)
-    rejects = checked.rejects
+    key_table = keys.table(f.source, entity)
+    checked, params = checked_select(entity, read.frame.columns, uoms, landed_at)
+    # One pass: validate, type, key, and tell landed rows from rejects and duplicates (a key
+    # seen earlier in this file, or landed in an earlier batch).
+    con.register("src", read.frame)
+    outcome = query_frame(
+        con,
+        f"""
+        WITH checked AS ({checked}),
+        keyed AS (
+            SELECT *, CASE WHEN {REASON} IS NULL THEN {_row_key(entity)} END AS _key FROM checked
+        ),
+        numbered AS (
+            SELECT *, {LINE} > min({LINE}) OVER (PARTITION BY _key) AS _repeat FROM keyed
+        )
+        SELECT n.*,
+               CASE WHEN n.{REASON} IS NOT NULL THEN 'rejected'
+                    WHEN p.batch_id IS NOT NULL OR n._repeat THEN 'duplicate'
+                    ELSE 'landed' END AS _class,
+               CASE WHEN p.batch_id IS NOT NULL THEN p.batch_id WHEN n._repeat THEN $batch END
+                   AS _duplicate_of
+        FROM numbered n
+        LEFT JOIN {key_table} p ON p.k = n._key
+        ORDER BY {LINE}
+        """,
+        {**params, "batch": batch_id},
+    )
+    con.unregister("src")
+    texts = [c.name for c in entity.columns]
+    extras = [c for c in read.frame.columns if c != LINE and c not in entity.columns_by_name]
+    typed = [pl.col(typed_name(c)).alias(c) for c in texts] + [pl.col(c) for c in extras + [LINE]]
+    lineage = [pl.lit(f.source).alias("_source"), pl.lit(f.rel).alias("_file"),
+               pl.lit(batch_id).alias("_batch_id"),
+               pl.lit(landed_at.replace(tzinfo=None)).cast(pl.Datetime("us")).alias("_landed_at")]
+    row_hash = [] if entity.key_is_identity else [pl.col("_key").alias("_row_hash")]
+    landed = outcome.filter(pl.col("_class") == "landed").select(typed + row_hash + lineage)
+    duplicates = outcome.filter(pl.col("_class") == "duplicate").select(
+        typed + [pl.col("_duplicate_of")] + lineage)
+    rejects = outcome.filter(pl.col("_class") == "rejected").select(
+        [pl.col(c) for c in [LINE, *texts, *extras, COLUMN, REASON]] + lineage[:3])
     if read.broken:
         broken = pl.DataFrame(
             {LINE: [b[0] for b in read.broken], "_raw": [b[1] for b in read.broken],
              COLUMN: [None] * len(read.broken), REASON: [b[2] for b in read.broken]},
             schema={LINE: pl.Int64, "_raw": pl.String, COLUMN: pl.String, REASON: pl.String},
-        )
+        ).with_columns(lineage[:3])
         rejects = pl.concat([rejects, broken], how="diagonal").sort(LINE)
-
-    # Duplicates: a key seen earlier in this file, or landed in an earlier batch.
-    con.register("valid_rows", checked.valid)
-    key_table = keys.table(f.source, entity)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE keyed AS
-        SELECT v.*, {_row_key(entity)} AS _key,
-               row_number() OVER (PARTITION BY {_row_key(entity)} ORDER BY v.{LINE}) AS _nth
-        FROM valid_rows v
-        """
-    )
-    con.unregister("valid_rows")
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE keyed_dup AS
-        SELECT k.*, CASE WHEN p.batch_id IS NOT NULL THEN p.batch_id
-                         WHEN k._nth > 1 THEN $batch END AS _duplicate_of
-        FROM keyed k LEFT JOIN (SELECT k, any_value(batch_id) AS batch_id FROM {key_table} GROUP BY k) p
-          ON p.k = k._key
-        """,
-        {"batch": batch_id},
-    )
-    lineage = (
-        "$source AS _source, $file AS _file, $batch AS _batch_id, "
-        "CAST($landed_at AS TIMESTAMP) AS _landed_at"
-    )
-    params = {"source": f.source, "file": f.rel, "batch": batch_id,
-              "landed_at": landed_at.replace(tzinfo=None)}
-    hash_col = "" if entity.key_is_identity else ", _key AS _row_hash"
-    landed = query_frame(
-        con, f"SELECT * EXCLUDE (_key, _nth, _duplicate_of){hash_col}, {lineage} "
-        f"FROM keyed_dup WHERE _duplicate_of IS NULL ORDER BY {LINE}", params)
-    duplicates = query_frame(
-        con, f"SELECT * EXCLUDE (_key, _nth), {lineage} "
-        f"FROM keyed_dup WHERE _duplicate_of IS NOT NULL ORDER BY {LINE}", params)
 
     pending = lake.begin(batch_id, f.source, f.entity)
     try:
         landed.write_parquet(pending.output_file("raw"), compression="zstd")
         if rejects.height:
-            rejects.with_columns(
-                pl.lit(f.source).alias("_source"), pl.lit(f.rel).alias("_file"),
-                pl.lit(batch_id).alias("_batch_id"),
-            ).write_parquet(pending.output_file("rejects"), compression="zstd")
+            rejects.write_parquet(pending.output_file("rejects"), compression="zstd")
         if duplicates.height:
             duplicates.write_parquet(pending.output_file("duplicates"), compression="zstd")
         lake.lake_hook("written")
-        times = landed.get_column(entity.event_time) if entity.event_time else None
+        times = landed.get_column(entity.event_time) if entity.event_time and landed.height else None
         manifest = Manifest(
             batch_id=batch_id, source=f.source, entity=f.entity, file=f.rel, file_sha256=sha,
             file_bytes=size, file_format=f.fmt,
             rows_in=read.frame.height + len(read.broken), rows_landed=landed.height,
             rows_rejected=rejects.height, rows_duplicate=duplicates.height,
-            min_event_time=_iso(times.min()) if times is not None and landed.height else None,
-            max_event_time=_iso(times.max()) if times is not None and landed.height else None,
+            min_event_time=_iso(times.min()) if times is not None else None,
+            max_event_time=_iso(times.max()) if times is not None else None,
             landed_at=landed_at.isoformat(), contract_version=CONTRACT_VERSION,
         )
         if not manifest.balanced():
@@ -335,8 +381,10 @@ def _land_file(con: duckdb.DuckDBPyConnection, lake: Lake, keys: _Keys, f: Inbox
     except BaseException:
         pending.abandon()
         raise
-    con.execute(f"INSERT INTO {key_table} SELECT _key, $batch FROM keyed_dup WHERE _duplicate_of IS NULL",
-                {"batch": batch_id})
+    con.register("new_keys", landed.select(pl.col("_row_hash" if not entity.key_is_identity
+                                                   else entity.key[0]).cast(pl.String).alias("k")))
+    con.execute(f"INSERT INTO {key_table} SELECT k, $batch FROM new_keys", {"batch": batch_id})
+    con.unregister("new_keys")
     return manifest
 
 

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import polars as pl
-import pyarrow.parquet as pq
 
 from ingestion.errors import FileRejected
 
@@ -55,7 +55,7 @@ def read_file(path: Path, fmt: str) -> ReadResult:
     if not data.strip():
         raise FileRejected(path, "the file is empty", "export it again from the source system")
     if fmt == "parquet":
-        return _read_parquet(path, data)
+        return _read_parquet(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -93,10 +93,18 @@ def _read_csv(path: Path, data: bytes, text: str) -> ReadResult:
     # The fast reader is exact when every line has the header's number of
     # separators. Ragged lines, blank lines, quoted commas or line breaks: take
     # the line-exact path, which also rejects ragged lines one by one.
-    lines = pl.Series([text.rstrip("\n")]).str.split("\n").explode()
-    if lines.str.count_matches(",", literal=True).n_unique() != 1:
+    # (Equal totals suffice: a line with fewer separators than the header means another
+    # with more, which the fast reader refuses.)
+    body = data.rstrip(b"\r\n")
+    lines = body.count(b"\n") + 1
+    if b'"' in data or b"\n\n" in body or body.count(b",") != first.count(",") * lines:
         return _read_csv_slow(path, text)
-    frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    try:
+        frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    except pl.exceptions.ComputeError:
+        return _read_csv_slow(path, text)
+    if frame.height != lines - 1:
+        return _read_csv_slow(path, text)
     frame.columns = header
     return ReadResult(_numbered(_blank_to_null(frame), first_line=2))
 
@@ -184,35 +192,34 @@ def _json_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def _read_parquet(path: Path, data: bytes) -> ReadResult:
+def _read_parquet(path: Path) -> ReadResult:
+    """Parquet, any column types, read as text by DuckDB (exact for decimals and timestamps)."""
+    con = duckdb.connect()
     try:
-        table = pq.read_table(io.BytesIO(data))
-    except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise FileRejected(path, f"the file is not a readable Parquet file ({exc})",
+        con.execute("SET TimeZone='UTC'")
+        names = [r[0] for r in con.execute("SELECT name FROM parquet_schema($f) WHERE num_children IS NULL "
+                                           "OR num_children = 0", {"f": str(path)}).fetchall()]
+        header = [normalise_name(c) for c in names]
+        _check_header(path, header)
+        columns = ", ".join(f'CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS "{h}"'
+                            for n, h in zip(names, header, strict=True))
+        table = con.sql(f"SELECT {columns}, file_row_number + 1 AS {LINE} "
+                        "FROM read_parquet($f, file_row_number = true) ORDER BY file_row_number",
+                        params={"f": str(path)}).to_arrow_table()
+    except duckdb.Error as exc:
+        raise FileRejected(path, f"the file is not a readable Parquet file ({str(exc).splitlines()[0]})",
                            "export it again; check that the transfer was complete") from None
+    finally:
+        con.close()
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
-    header = [normalise_name(c) for c in frame.columns]
-    _check_header(path, header)
-    frame.columns = header
-    casts = []
-    for name, dtype in frame.schema.items():
-        if dtype.is_float():
-            # Binary floats cannot hold decimals exactly; their shortest text form
-            # is the value the source meant (0.1 stays "0.1").
-            casts.append(pl.col(name).map_elements(repr, return_dtype=pl.String))
-        elif isinstance(dtype, pl.Datetime):
-            fmt = "%Y-%m-%dT%H:%M:%S%.f" + ("%:z" if dtype.time_zone else "")
-            casts.append(pl.col(name).dt.strftime(fmt))
-        else:
-            casts.append(pl.col(name).cast(pl.String))
-    return ReadResult(_numbered(_blank_to_null(frame.select(casts)), first_line=1))
+    return ReadResult(_blank_to_null(frame.with_columns(pl.col(LINE).cast(pl.Int64))))
 
 
 def _blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
-        for c in frame.columns
+        for c in frame.columns if c != LINE
     )
 
 

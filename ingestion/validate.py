@@ -12,7 +12,6 @@ whole file, since no row of it could be read correctly.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -35,14 +34,11 @@ from ingestion.readers import LINE
 TRUE_WORDS = ("true", "t", "1", "yes", "y")
 FALSE_WORDS = ("false", "f", "0", "no", "n")
 DECIMAL_SQL = f"DECIMAL({DECIMAL_PRECISION},{DECIMAL_SCALE})"
+WIDE_DECIMAL_SQL = "DECIMAL(38,12)"  # parses anything a lake decimal could be, and a bit more
 REASON = "_reason"
 COLUMN = "_column"
-
-
-@dataclass
-class Checked:
-    valid: pl.DataFrame  # typed contract columns, extra columns as text, _line
-    rejects: pl.DataFrame  # the row's text as read, _line, _column, _reason
+TYPED = "__typed__"
+PARSED = "__parsed__"
 
 
 def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pl.DataFrame:
@@ -85,63 +81,84 @@ def check_header(path: Path, entity: Entity, columns: list[str]) -> None:
         )
 
 
-def validate(
-    con: duckdb.DuckDBPyConnection,
-    entity: Entity,
-    frame: pl.DataFrame,
-    known_uoms: frozenset[str],
-    landed_at: datetime,
-) -> Checked:
-    """Split ``frame`` into typed valid rows and rejected rows with reasons."""
-    present = set(frame.columns)
-    extras = [c for c in frame.columns if c != LINE and c not in entity.columns_by_name]
-    con.register("src", frame)
+def typed_name(column: str) -> str:
+    """The name of a column's typed twin in :func:`checked_select`'s result."""
+    return f"{TYPED}{column}"
+
+
+def parsed_name(column: str) -> str:
+    """The name of a column's parsed value (wide type) inside :func:`checked_select`."""
+    return f"{PARSED}{column}"
+
+
+def checked_select(entity: Entity, columns: list[str], known_uoms: frozenset[str],
+                   landed_at: datetime) -> tuple[str, dict[str, object]]:
+    """SQL (and its parameters) over the registered text frame ``src``: every row with its text,
+    its typed values (``__typed__<column>``, NULL on a rejected row), ``_reason`` (NULL when the
+    row is valid) and ``_column`` (the first column to correct).
+
+    Each text value is parsed once (``__parsed__<column>``, a wide type); the checks compare
+    parsed values, and the typed value is the parsed one narrowed to the lake type."""
+    present = set(columns)
+    extras = [c for c in columns if c != LINE and c not in entity.columns_by_name]
     text_cols = [
-        f"{ident(c.name)}" if c.name in present else f"CAST(NULL AS VARCHAR) AS {ident(c.name)}"
+        ident(c.name) if c.name in present else f"CAST(NULL AS VARCHAR) AS {ident(c.name)}"
         for c in entity.columns
     ]
+    parsed = ", ".join(f"{_parse(c)} AS {ident(parsed_name(c.name))}" for c in entity.columns
+                       if c.type != "str")
     checks = [chk for column in entity.columns for chk in _checks(entity, column)]
     reason = "NULLIF(concat_ws('; ', " + ", ".join(
         f"CASE WHEN {cond} THEN {msg} END" for _, cond, msg in checks
     ) + "), '')"
     first = "CASE " + " ".join(f"WHEN {cond} THEN {lit(name)}" for name, cond, _ in checks) + " END"
+    typed = ", ".join(
+        f"CASE WHEN {REASON} IS NULL THEN {_typed(c)} END AS {ident(typed_name(c.name))}"
+        for c in entity.columns
+    )
+    parsed_cols = [ident(parsed_name(c.name)) for c in entity.columns if c.type != "str"]
+    exclude = f" EXCLUDE ({', '.join(parsed_cols)})" if parsed_cols else ""
     sql = f"""
-        CREATE OR REPLACE TEMP TABLE checked AS
-        SELECT *, {reason} AS {REASON}, {first} AS {COLUMN}
-        FROM (SELECT {LINE}, {", ".join(text_cols + [ident(c) for c in extras])} FROM src)
+        SELECT *{exclude}, {typed}
+        FROM (
+            SELECT *, {reason} AS {REASON}, {first} AS {COLUMN}
+            FROM (
+                SELECT *{", " + parsed if parsed else ""}
+                FROM (SELECT {LINE}, {", ".join(text_cols + [ident(c) for c in extras])} FROM src)
+            )
+        )
     """
     params = {"uoms": sorted(known_uoms), "now": landed_at.replace(tzinfo=None)}
-    con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
-    con.unregister("src")
-    typed = [f"{_typed(c)} AS {ident(c.name)}" for c in entity.columns]
-    valid = query_frame(
-        con,
-        f"SELECT {', '.join(typed + [ident(c) for c in extras])}, {LINE} "
-        f"FROM checked WHERE {REASON} IS NULL ORDER BY {LINE}",
-    )
-    rejects = query_frame(
-        con,
-        f"SELECT * EXCLUDE ({REASON}, {COLUMN}), {COLUMN}, {REASON} "
-        f"FROM checked WHERE {REASON} IS NOT NULL ORDER BY {LINE}",
-    )
-    con.execute("DROP TABLE checked")
-    return Checked(valid, rejects)
+    return sql, {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def _text(c: Column) -> str:
+    v = ident(c.name)
+    return f"coalesce({v}, {lit(c.default)})" if c.default is not None else v
+
+
+def _parse(c: Column) -> str:
+    """SQL parsing a column's text once, into a type wide enough to judge it."""
+    v = _text(c)
+    if c.type == "dec":
+        return f"TRY_CAST({v} AS {WIDE_DECIMAL_SQL})"
+    if c.type == "int":
+        return f"TRY_CAST({v} AS BIGINT)"
+    if c.type == "bool":
+        return (f"CASE WHEN lower({v}) IN {_in(TRUE_WORDS)} THEN true "
+                f"WHEN lower({v}) IN {_in(FALSE_WORDS)} THEN false END")
+    if c.type == "ts":
+        return f"CAST(timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ)) AS TIMESTAMP)"
+    return f"TRY_CAST({v} AS DATE)"
 
 
 def _typed(c: Column) -> str:
-    v = ident(c.name)
-    if c.default is not None:
-        v = f"coalesce({v}, {lit(c.default)})"
+    """The lake value of a valid row's column."""
     if c.type == "dec":
-        return f"CAST({v} AS {DECIMAL_SQL})"
-    if c.type == "int":
-        return f"CAST({v} AS BIGINT)"
-    if c.type == "bool":
-        return f"CASE WHEN lower({v}) IN {_in(TRUE_WORDS)} THEN true WHEN {v} IS NOT NULL THEN false END"
-    if c.type == "ts":
-        return f"CAST(timezone('UTC', CAST({v} AS TIMESTAMPTZ)) AS TIMESTAMP)"
-    if c.type == "date":
-        return f"CAST({v} AS DATE)"
+        return f"CAST({ident(parsed_name(c.name))} AS {DECIMAL_SQL})"
+    if c.type != "str":
+        return ident(parsed_name(c.name))
+    v = _text(c)
     if c.allowed:
         return f"lower({v})"
     if _is_uom(c) or c.name == "currency":
@@ -159,39 +176,32 @@ def _is_uom(c: Column) -> bool:
 
 def _checks(entity: Entity, c: Column) -> list[tuple[str, str, str]]:
     """(column, failing condition, message) for one column; messages say the fix."""
-    v, name = ident(c.name), c.name
+    v, p, name = ident(c.name), ident(parsed_name(c.name)), c.name
     shown = f"{lit(name + ' ')} || '''' || {v} || ''''"
     out: list[tuple[str, str, str]] = []
     if c.required:
         out.append((name, f"{v} IS NULL", lit(f"{name} is empty; it is required, fill it in")))
     if c.type == "dec":
-        number = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
-        out.append((name, f"{v} IS NOT NULL AND NOT regexp_full_match({v}, {lit(number)})",
+        out.append((name, f"{v} IS NOT NULL AND ({p} IS NULL OR contains({v}, '_'))",
                     f"{shown} || ' is not a decimal number; write digits with a dot as the decimal "
                     "separator and no thousands separators, e.g. 1250.5'"))
-        out.append((name, f"regexp_full_match({v}, {lit(number)}) AND "
-                          f"(regexp_full_match({v}, {lit(r'.*[.][0-9]{' + str(DECIMAL_SCALE + 1) + ',}')}) "
-                          f"OR TRY_CAST({v} AS {DECIMAL_SQL}) IS NULL)",
+        narrow = f"TRY_CAST({p} AS {DECIMAL_SQL})"
+        out.append((name, f"{p} IS NOT NULL AND ({narrow} IS NULL OR {narrow} <> {p})",
                     f"{shown} || ' does not fit: at most {DECIMAL_PRECISION - DECIMAL_SCALE} digits "
                     f"before and {DECIMAL_SCALE} after the decimal point'"))
     elif c.type == "int":
-        out.append((name, f"{v} IS NOT NULL AND TRY_CAST({v} AS BIGINT) IS NULL",
-                    f"{shown} || ' is not a whole number'"))
+        out.append((name, f"{v} IS NOT NULL AND {p} IS NULL", f"{shown} || ' is not a whole number'"))
     elif c.type == "bool":
-        words = TRUE_WORDS + FALSE_WORDS
-        out.append((name, f"{v} IS NOT NULL AND lower({v}) NOT IN {_in(words)}",
-                    f"{shown} || ' is not true or false'"))
+        out.append((name, f"{v} IS NOT NULL AND {p} IS NULL", f"{shown} || ' is not true or false'"))
     elif c.type == "ts":
-        parsed = f"TRY_CAST({v} AS TIMESTAMPTZ)"
-        out.append((name, f"{v} IS NOT NULL AND {parsed} IS NULL",
+        out.append((name, f"{v} IS NOT NULL AND {p} IS NULL",
                     f"{shown} || ' is not an ISO 8601 timestamp; write e.g. 2026-01-31T14:05:00Z'"))
-        utc = f"CAST(timezone('UTC', {parsed}) AS TIMESTAMP)"
-        out.append((name, f"{utc} < TIMESTAMP {lit(EARLIEST_TIMESTAMP)} OR "
-                          f"{utc} > $now + INTERVAL {FUTURE_TOLERANCE_DAYS} DAY",
+        out.append((name, f"{p} < TIMESTAMP {lit(EARLIEST_TIMESTAMP)} OR "
+                          f"{p} > $now + INTERVAL {FUTURE_TOLERANCE_DAYS} DAY",
                     f"{shown} || ' is not plausible (before {EARLIEST_TIMESTAMP} or more than "
                     f"{FUTURE_TOLERANCE_DAYS} days after landing); correct the date in the source system'"))
     elif c.type == "date":
-        out.append((name, f"{v} IS NOT NULL AND TRY_CAST({v} AS DATE) IS NULL",
+        out.append((name, f"{v} IS NOT NULL AND {p} IS NULL",
                     f"{shown} || ' is not an ISO 8601 date; write e.g. 2026-01-31'"))
     if c.allowed:
         out.append((name, f"{v} IS NOT NULL AND lower({v}) NOT IN {_in(c.allowed)}",
@@ -210,7 +220,7 @@ def _checks(entity: Entity, c: Column) -> list[tuple[str, str, str]]:
 
 def _movement_rules(c: Column) -> list[tuple[str, str, str]]:
     """Rules across columns of a movement, attached to the column to correct."""
-    qty = f"TRY_CAST(qty AS {DECIMAL_SQL})"
+    qty = ident(parsed_name("qty"))
     kind = "lower(movement_type)"
     if c.name == "qty":
         return [
@@ -223,7 +233,7 @@ def _movement_rules(c: Column) -> list[tuple[str, str, str]]:
              "send it negative (+ in, - out)'"),
         ]
     if c.name == "unit_cost":
-        cost = f"TRY_CAST(unit_cost AS {DECIMAL_SQL})"
+        cost = ident(parsed_name("unit_cost"))
         return [
             ("unit_cost", f"{kind} = 'receipt' AND unit_cost IS NULL",
              lit("unit_cost is empty; a receipt must carry its unit cost")),
