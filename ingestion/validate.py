@@ -108,10 +108,14 @@ def checked_select(entity: Entity, columns: list[str], known_uoms: frozenset[str
     parsed = ", ".join(f"{_parse(c)} AS {ident(parsed_name(c.name))}" for c in entity.columns
                        if c.type != "str")
     checks = [chk for column in entity.columns for chk in _checks(entity, column)]
-    reason = "NULLIF(concat_ws('; ', " + ", ".join(
-        f"CASE WHEN {cond} THEN {msg} END" for _, cond, msg in checks
-    ) + "), '')"
-    first = "CASE " + " ".join(f"WHEN {cond} THEN {lit(name)}" for name, cond, _ in checks) + " END"
+    # Each check is evaluated once, into a flag; messages are only built for failing rows.
+    flags = ", ".join(f"coalesce({cond}, false) AS __bad{i}" for i, (_, cond, _) in enumerate(checks))
+    any_bad = " OR ".join(f"__bad{i}" for i in range(len(checks)))
+    reason = (f"CASE WHEN {any_bad} THEN concat_ws('; ', "
+              + ", ".join(f"CASE WHEN __bad{i} THEN {msg} END" for i, (_, _, msg) in enumerate(checks))
+              + ") END")
+    first = "CASE " + " ".join(f"WHEN __bad{i} THEN {lit(name)}" for i, (name, _, _) in enumerate(checks)) + " END"
+    bad_cols = ", ".join(f"__bad{i}" for i in range(len(checks)))
     typed = ", ".join(
         f"CASE WHEN {REASON} IS NULL THEN {_typed(c)} END AS {ident(typed_name(c.name))}"
         for c in entity.columns
@@ -121,10 +125,13 @@ def checked_select(entity: Entity, columns: list[str], known_uoms: frozenset[str
     sql = f"""
         SELECT *{exclude}, {typed}
         FROM (
-            SELECT *, {reason} AS {REASON}, {first} AS {COLUMN}
+            SELECT * EXCLUDE ({bad_cols}), {reason} AS {REASON}, {first} AS {COLUMN}
             FROM (
-                SELECT *{", " + parsed if parsed else ""}
-                FROM (SELECT {LINE}, {", ".join(text_cols + [ident(c) for c in extras])} FROM src)
+                SELECT *, {flags}
+                FROM (
+                    SELECT *{", " + parsed if parsed else ""}
+                    FROM (SELECT {LINE}, {", ".join(text_cols + [ident(c) for c in extras])} FROM src)
+                )
             )
         )
     """
