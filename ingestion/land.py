@@ -306,39 +306,44 @@ def _land_file(con: duckdb.DuckDBPyConnection, lake: Lake, keys: _Keys, f: Inbox
                sha: str, size: int, uoms: frozenset[str]) -> Manifest:
     entity = ENTITIES[f.entity]
     read = read_file(f.path, f.fmt)
-    check_header(f.path, entity, read.frame.columns)
+    check_header(f.path, entity, read.columns)
     landed_at = utc_now()
     batch_id = new_batch_id(sha, landed_at)
     key_table = keys.table(f.source, entity)
-    checked, params = checked_select(entity, read.frame.columns, uoms, landed_at)
+    checked, params = checked_select(entity, read.columns, uoms, landed_at)
     # One pass: validate, type, key, and tell landed rows from rejects and duplicates (a key
     # seen earlier in this file, or landed in an earlier batch).
-    con.register("src", read.frame)
-    outcome = query_frame(
-        con,
-        f"""
-        WITH checked AS ({checked}),
-        keyed AS (
-            SELECT *, CASE WHEN {REASON} IS NULL THEN {_row_key(entity)} END AS _key FROM checked
-        ),
-        numbered AS (
-            SELECT *, {LINE} > min({LINE}) OVER (PARTITION BY _key) AS _repeat FROM keyed
+    read.attach(con, "src")
+    try:
+        outcome = query_frame(
+            con,
+            f"""
+            WITH checked AS ({checked}),
+            keyed AS (
+                SELECT *, CASE WHEN {REASON} IS NULL THEN {_row_key(entity)} END AS _key FROM checked
+            ),
+            numbered AS (
+                SELECT *, {LINE} > min({LINE}) OVER (PARTITION BY _key) AS _repeat FROM keyed
+            )
+            SELECT n.*,
+                   CASE WHEN n.{REASON} IS NOT NULL THEN 'rejected'
+                        WHEN p.batch_id IS NOT NULL OR n._repeat THEN 'duplicate'
+                        ELSE 'landed' END AS _class,
+                   CASE WHEN p.batch_id IS NOT NULL THEN p.batch_id WHEN n._repeat THEN $batch END
+                       AS _duplicate_of
+            FROM numbered n
+            LEFT JOIN {key_table} p ON p.k = n._key
+            ORDER BY {LINE}
+            """,
+            {**params, "batch": batch_id},
         )
-        SELECT n.*,
-               CASE WHEN n.{REASON} IS NOT NULL THEN 'rejected'
-                    WHEN p.batch_id IS NOT NULL OR n._repeat THEN 'duplicate'
-                    ELSE 'landed' END AS _class,
-               CASE WHEN p.batch_id IS NOT NULL THEN p.batch_id WHEN n._repeat THEN $batch END
-                   AS _duplicate_of
-        FROM numbered n
-        LEFT JOIN {key_table} p ON p.k = n._key
-        ORDER BY {LINE}
-        """,
-        {**params, "batch": batch_id},
-    )
-    con.unregister("src")
+    except duckdb.Error as exc:
+        raise FileRejected(f.path, f"the file could not be read to the end ({str(exc).splitlines()[0]})",
+                           "export it again; check that the transfer was complete") from None
+    finally:
+        read.detach(con, "src")
     texts = [c.name for c in entity.columns]
-    extras = [c for c in read.frame.columns if c != LINE and c not in entity.columns_by_name]
+    extras = [c for c in read.columns if c != LINE and c not in entity.columns_by_name]
     typed = [pl.col(typed_name(c)).alias(c) for c in texts] + [pl.col(c) for c in extras + [LINE]]
     lineage = [pl.lit(f.source).alias("_source"), pl.lit(f.rel).alias("_file"),
                pl.lit(batch_id).alias("_batch_id"),
@@ -369,7 +374,7 @@ def _land_file(con: duckdb.DuckDBPyConnection, lake: Lake, keys: _Keys, f: Inbox
         manifest = Manifest(
             batch_id=batch_id, source=f.source, entity=f.entity, file=f.rel, file_sha256=sha,
             file_bytes=size, file_format=f.fmt,
-            rows_in=read.frame.height + len(read.broken), rows_landed=landed.height,
+            rows_in=outcome.height + len(read.broken), rows_landed=landed.height,
             rows_rejected=rejects.height, rows_duplicate=duplicates.height,
             min_event_time=_iso(times.min()) if times is not None else None,
             max_event_time=_iso(times.max()) if times is not None else None,

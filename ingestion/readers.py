@@ -1,10 +1,14 @@
-"""Read one inbox file into a frame of text columns plus its line numbers.
+"""Read one inbox file as text columns plus its line numbers.
 
-Every reader returns the same shape: one ``String`` column per header column
-(names trimmed and lower-cased), ``None`` for empty cells, and ``_line`` — the
-line a person opens the file at (CSV: the header is line 1; JSONL: line n;
-Parquet: row n). Values stay text here so that nothing is lost before
-validation decides what each one is; JSON numbers keep their exact digits.
+Every reader gives the same shape: one text column per header column (names
+trimmed and lower-cased), NULL for empty cells, and ``_line`` — the line a
+person opens the file at (CSV: the header is line 1; JSONL: line n; Parquet:
+row n). Values stay text here so that nothing is lost before validation decides
+what each one is; JSON numbers keep their exact digits.
+
+Well-formed files are read by DuckDB straight from disk (a SQL source, fastest);
+files that need line-exact care (ragged or quoted CSV, blank lines, bare JSON
+numbers, invalid lines) are read in Python into a frame.
 
 Structural rows (a CSV line with the wrong number of fields, a JSONL line that
 is not a JSON object) do not fail the file: they come back in ``broken`` with
@@ -30,8 +34,40 @@ LINE = "_line"
 
 @dataclass
 class ReadResult:
-    frame: pl.DataFrame  # text columns + _line
+    columns: list[str]  # text columns, then _line
+    frame: pl.DataFrame | None = None  # the rows, read in Python
+    sql: str | None = None  # or: a SELECT that reads them from the file
     broken: list[tuple[int, str, str]] = field(default_factory=list)  # (line, raw text, reason)
+
+    def attach(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
+        """Make the rows readable as ``name`` on ``con``."""
+        if self.frame is not None:
+            con.register(name, self.frame)
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {self.sql}")
+
+    def detach(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
+        if self.frame is not None:
+            con.unregister(name)
+        else:
+            con.execute(f"DROP VIEW {name}")
+
+
+def _from_frame(frame: pl.DataFrame, broken: list[tuple[int, str, str]] | None = None) -> ReadResult:
+    return ReadResult(frame.columns, frame=frame, broken=broken or [])
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _from_sql(path: Path, names: list[str], header: list[str], reader: str, line: str) -> ReadResult:
+    """Rows read by DuckDB: each column as text, blank as NULL, with its line number."""
+    columns = ", ".join(
+        f'CASE WHEN trim(CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR)) = \'\' THEN NULL '
+        f'ELSE CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR) END AS "{h}"'
+        for n, h in zip(names, header, strict=True))
+    return ReadResult(header + [LINE], sql=f"SELECT {columns}, {line} AS {LINE} FROM {reader}")
 
 
 def file_format(path: Path) -> str | None:
@@ -99,14 +135,10 @@ def _read_csv(path: Path, data: bytes, text: str) -> ReadResult:
     lines = body.count(b"\n") + 1
     if b'"' in data or b"\n\n" in body or body.count(b",") != first.count(",") * lines:
         return _read_csv_slow(path, text)
-    try:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
-    except pl.exceptions.ComputeError:
-        return _read_csv_slow(path, text)
-    if frame.height != lines - 1:
-        return _read_csv_slow(path, text)
-    frame.columns = header
-    return ReadResult(_numbered(_blank_to_null(frame), first_line=2))
+    names = next(csv.reader([first.lstrip("\ufeff")]))
+    reader = (f"read_csv({_sql_text(str(path))}, header = true, all_varchar = true, delim = ',', "
+              f"quote = '\"', columns = {{{', '.join(_sql_text(n) + ': ' + _sql_text('VARCHAR') for n in names)}}})")
+    return _from_sql(path, names, header, reader, "CAST(row_number() OVER () AS BIGINT) + 1")
 
 
 def _read_csv_slow(path: Path, text: str) -> ReadResult:
@@ -129,7 +161,7 @@ def _read_csv_slow(path: Path, text: str) -> ReadResult:
             continue
         rows.append([v if v.strip() else None for v in record])
         lines.append(start)
-    return ReadResult(_frame(header, rows, lines), broken)
+    return _from_frame(_frame(header, rows, lines), broken)
 
 
 # A bare JSON number (not a string) somewhere in the file: the fast reader would
@@ -138,21 +170,27 @@ _BARE_NUMBER = re.compile(rb'":\s*-?[0-9]')
 
 
 def _read_jsonl(path: Path, data: bytes, text: str) -> ReadResult:
-    """JSONL: the fast columnar reader when it is exact, else line by line."""
+    """JSONL: DuckDB's reader when it is exact (flat objects, no bare numbers, no blank lines),
+    else line by line."""
     body = data.rstrip(b"\n")
     if body.startswith(b"\n") or b"\n\n" in body or b"\r" in body or _BARE_NUMBER.search(data):
         return _read_jsonl_exact(path, text)
+    reader = (f"read_json({_sql_text(str(path))}, format = 'newline_delimited', sample_size = -1, "
+              "maximum_depth = 1")
     try:
-        frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
-    except pl.exceptions.PolarsError:
+        # reading every line for the key set also proves each line is a JSON object
+        with duckdb.connect() as con:
+            described = con.execute(f"DESCRIBE SELECT * FROM {reader})").fetchall()
+    except duckdb.Error:
         return _read_jsonl_exact(path, text)
-    if any(dtype.is_nested() for dtype in frame.dtypes) or frame.height != body.count(b"\n") + 1:
+    names = [row[0] for row in described]
+    if any(row[1].startswith(("STRUCT", "MAP")) or row[1].endswith("]") for row in described):
         return _read_jsonl_exact(path, text)
-    header = [normalise_name(c) for c in frame.columns]
+    header = [normalise_name(c) for c in names]
     _check_header(path, header)
-    frame = frame.select(pl.all().cast(pl.String))
-    frame.columns = header
-    return ReadResult(_numbered(_blank_to_null(frame), first_line=1))
+    typed = ", ".join(f"{_sql_text(n)}: 'VARCHAR'" for n in names)
+    return _from_sql(path, names, header, f"{reader}, columns = {{{typed}}})",
+                     "CAST(row_number() OVER () AS BIGINT)")
 
 
 def _read_jsonl_exact(path: Path, text: str) -> ReadResult:
@@ -178,7 +216,7 @@ def _read_jsonl_exact(path: Path, text: str) -> ReadResult:
         rows.append(row)
         lines.append(number)
     names = list(columns)
-    return ReadResult(_frame(names, [[r.get(n) for n in names] for r in rows], lines), broken)
+    return _from_frame(_frame(names, [[r.get(n) for n in names] for r in rows], lines), broken)
 
 
 def _json_text(value: object) -> str | None:
@@ -193,35 +231,17 @@ def _json_text(value: object) -> str | None:
 
 
 def _read_parquet(path: Path) -> ReadResult:
-    """Parquet, any column types, read as text by DuckDB (exact for decimals and timestamps)."""
-    con = duckdb.connect()
+    """Parquet, any column types, read as text by DuckDB (exact for decimals and timestamps;
+    the landing connection's time zone is UTC)."""
     try:
-        con.execute("SET TimeZone='UTC'")
-        names = [r[0] for r in con.execute("SELECT name FROM parquet_schema($f) WHERE num_children IS NULL "
-                                           "OR num_children = 0", {"f": str(path)}).fetchall()]
-        header = [normalise_name(c) for c in names]
-        _check_header(path, header)
-        columns = ", ".join(f'CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS "{h}"'
-                            for n, h in zip(names, header, strict=True))
-        table = con.sql(f"SELECT {columns}, file_row_number + 1 AS {LINE} "
-                        "FROM read_parquet($f, file_row_number = true) ORDER BY file_row_number",
-                        params={"f": str(path)}).to_arrow_table()
+        with duckdb.connect() as con:
+            names = [r[0] for r in con.execute(
+                "SELECT name FROM parquet_schema($f) WHERE coalesce(num_children, 0) = 0",
+                {"f": str(path)}).fetchall()]
     except duckdb.Error as exc:
         raise FileRejected(path, f"the file is not a readable Parquet file ({str(exc).splitlines()[0]})",
                            "export it again; check that the transfer was complete") from None
-    finally:
-        con.close()
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return ReadResult(_blank_to_null(frame.with_columns(pl.col(LINE).cast(pl.Int64))))
-
-
-def _blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c)
-        for c in frame.columns if c != LINE
-    )
-
-
-def _numbered(frame: pl.DataFrame, first_line: int) -> pl.DataFrame:
-    return frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias(LINE))
+    header = [normalise_name(c) for c in names]
+    _check_header(path, header)
+    return _from_sql(path, names, header,
+                     f"read_parquet({_sql_text(str(path))}, file_row_number = true)", "file_row_number + 1")
