@@ -53,38 +53,43 @@ def value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
     """Value ``val_movements`` and ``val_charges`` into the output tables."""
     _sequence(con)
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (key VARCHAR, num HUGEINT, den HUGEINT)")
+    con.execute("CREATE OR REPLACE TEMP TABLE dirty AS SELECT DISTINCT area_id FROM ev")
+    _standard(con)  # standard cost needs no other movement's cost: one pass
     rounds, converged = 0, False
     while rounds < MAX_ROUNDS and not converged:
         rounds += 1
+        # Only the areas whose derived costs changed are valued again.
+        con.execute("CREATE OR REPLACE TEMP TABLE evr AS "
+                    "SELECT * FROM ev WHERE area_id IN (SELECT area_id FROM dirty)")
         _inflow_costs(con)
         _fifo(con)
         _avco(con)
-        _standard(con)
+        _merge(con, first=rounds == 1)
         converged = _next_ref_costs(con)
-    con.execute("CREATE OR REPLACE TEMP TABLE val_values AS SELECT * FROM round_values")
+    con.execute("CREATE OR REPLACE TEMP TABLE val_values AS SELECT * FROM acc_values")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_charge_results AS
         SELECT key, layer_key AS receipt_key, amount_c, to_cogs_c, amount_c - to_cogs_c AS to_stock_c,
                CAST(0 AS HUGEINT) AS variance_c
-        FROM f_charge_results
+        FROM acc_f_charge_results
         UNION ALL
-        SELECT key, layer_key, amount_c, to_cogs_c, amount_c - to_cogs_c, 0 FROM a_charge_results
+        SELECT key, layer_key, amount_c, to_cogs_c, amount_c - to_cogs_c, 0 FROM acc_a_charge_results
         UNION ALL
         SELECT c.key, c.receipt_key, c.amount_c, 0, 0, c.amount_c
         FROM val_charges c JOIN val_movements m ON m.key = c.receipt_key WHERE m.method = 'standard'
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_pieces AS
-        SELECT out_key, layer_key, kind, units, is_deficit, value_c FROM f_pieces_final
+        SELECT out_key, layer_key, kind, units, is_deficit, value_c FROM acc_f_pieces_final
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_layers AS
         SELECT l.key, l.area_id, l.qty_u, l.value_c,
                l.qty_u - coalesce(p.units, 0) AS remaining_units,
                l.value_c + coalesce(c.to_stock_c, 0) - coalesce(p.value_c, 0) AS remaining_value_c
-        FROM f_layers l
+        FROM acc_f_layers l
         LEFT JOIN (SELECT layer_key, sum(units) AS units, sum(value_c) AS value_c
-                   FROM f_pieces_final GROUP BY layer_key) p ON p.layer_key = l.key
+                   FROM acc_f_pieces_final GROUP BY layer_key) p ON p.layer_key = l.key
         LEFT JOIN (SELECT receipt_key, sum(to_stock_c) AS to_stock_c
                    FROM val_charge_results GROUP BY receipt_key) c ON c.receipt_key = l.key
     """)
@@ -134,7 +139,7 @@ def _inflow_costs(con: duckdb.DuckDBPyConnection) -> None:
                    CASE WHEN mtype = 'receipt' THEN qty_u
                         WHEN mtype = 'production_receipt' THEN {STD_DEN}
                         WHEN mtype IN ('transfer_in', 'customer_return') THEN rc.den END AS cden
-            FROM ev e LEFT JOIN ref_cost rc ON rc.key = e.ref_key
+            FROM evr e LEFT JOIN ref_cost rc ON rc.key = e.ref_key
             WHERE e.is_inflow
         ),
         filled AS (
@@ -162,7 +167,7 @@ def _fifo(con: duckdb.DuckDBPyConnection) -> None:
         FROM (
             SELECT o.*, l.qty_u AS layer_qty,
                    sum(-o.qty_u) OVER (PARTITION BY o.ref_key ORDER BY o.seq) AS claimed
-            FROM ev o JOIN inflows l
+            FROM evr o JOIN inflows l
               ON l.key = o.ref_key AND l.area_id = o.area_id AND l.mtype = 'receipt' AND l.seq < o.seq
             WHERE o.mtype = 'vendor_return' AND o.method = 'fifo'
         ) o
@@ -182,7 +187,7 @@ def _fifo(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         CREATE OR REPLACE TEMP TABLE f_outs AS
         WITH outs AS (
-            SELECT key, area_id, seq, -qty_u AS units, std_num FROM ev
+            SELECT key, area_id, seq, -qty_u AS units, std_num FROM evr
             WHERE method = 'fifo' AND is_outflow AND key NOT IN (SELECT key FROM f_specific)
         )
         SELECT *, sum(units) OVER (PARTITION BY area_id ORDER BY seq) - units AS start_pos FROM outs
@@ -244,7 +249,7 @@ def _fifo(con: duckdb.DuckDBPyConnection) -> None:
         SELECT c.key, c.ref_key AS layer_key, c.seq, c.amount_c, l.qty_u AS layer_qty,
                coalesce((SELECT sum(p.units) FROM f_piece_values p
                          WHERE p.layer_key = c.ref_key AND p.eff_seq < c.seq), 0) AS consumed
-        FROM ev c JOIN f_layers l ON l.key = c.ref_key
+        FROM evr c JOIN f_layers l ON l.key = c.ref_key
         WHERE c.mtype = 'landed_cost' AND c.method = 'fifo'
     """)
     con.execute(f"""
@@ -352,7 +357,7 @@ def _avco_rows(con: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
     cursor = con.execute("""
         SELECT e.key, e.area_id, e.mtype, e.is_inflow, e.qty_u, e.std_num, e.ref_key, e.amount_c,
                i.value_c, i.cost_is_current
-        FROM ev e LEFT JOIN inflows i ON i.key = e.key
+        FROM evr e LEFT JOIN inflows i ON i.key = e.key
         WHERE e.method = 'avco'
         ORDER BY e.area_id, e.seq
     """)
@@ -447,22 +452,45 @@ def _standard(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+ACCUMULATED = {
+    # round table -> the column holding the events (of evr) its rows belong to
+    "f_values": "key", "a_values": "key", "f_pieces_final": "out_key", "f_layers": "key",
+    "f_charge_results": "key", "a_charge_results": "key",
+}
+
+
+def _merge(con: duckdb.DuckDBPyConnection, *, first: bool) -> None:
+    """Fold this round's results (for the dirty areas) into the accumulated ones."""
+    for table, key in ACCUMULATED.items():
+        if first:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE acc_{table} AS SELECT * FROM {table}")
+        else:
+            con.execute(f"DELETE FROM acc_{table} WHERE {key} IN (SELECT key FROM evr)")
+            con.execute(f"INSERT INTO acc_{table} SELECT * FROM {table}")
+    if first:
+        con.execute("CREATE OR REPLACE TEMP TABLE acc_values AS SELECT * FROM f_values "
+                    "UNION ALL SELECT * FROM a_values UNION ALL SELECT * FROM s_values")
+    else:
+        con.execute("DELETE FROM acc_values WHERE key IN (SELECT key FROM evr)")
+        con.execute("INSERT INTO acc_values SELECT * FROM f_values UNION ALL SELECT * FROM a_values")
+
+
 def _next_ref_costs(con: duckdb.DuckDBPyConnection) -> bool:
-    """Costs of derived inflows from this round's values; True when none changed."""
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE round_values AS
-        SELECT * FROM f_values UNION ALL SELECT * FROM a_values UNION ALL SELECT * FROM s_values
-    """)
+    """Costs of derived inflows from the values so far; the areas whose derived costs changed
+    become the dirty ones. True when none changed."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE ref_cost_next AS
         SELECT DISTINCT r.key, -r.value_c AS num, -e.qty_u AS den
-        FROM ev d JOIN ev e ON e.key = d.ref_key JOIN round_values r ON r.key = e.key
+        FROM ev d JOIN ev e ON e.key = d.ref_key JOIN acc_values r ON r.key = e.key
         WHERE d.mtype IN ('transfer_in', 'customer_return') AND e.qty_u < 0
     """)
-    changed = con.execute("""
-        SELECT count(*) FROM (
-            SELECT key, num, den FROM ref_cost_next EXCEPT SELECT key, num, den FROM ref_cost
-        )
-    """).fetchone()[0]
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE dirty AS
+        SELECT DISTINCT d.area_id
+        FROM ev d
+        JOIN (SELECT key, num, den FROM ref_cost_next EXCEPT SELECT key, num, den FROM ref_cost) c
+          ON c.key = d.ref_key
+        WHERE d.mtype IN ('transfer_in', 'customer_return') AND d.method <> 'standard'
+    """)
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost AS SELECT * FROM ref_cost_next")
-    return changed == 0
+    return con.execute("SELECT count(*) FROM dirty").fetchone()[0] == 0
