@@ -54,6 +54,13 @@ def value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
     _sequence(con)
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (key VARCHAR, num HUGEINT, den HUGEINT)")
     con.execute("CREATE OR REPLACE TEMP TABLE dirty AS SELECT DISTINCT area_id FROM ev")
+    # Which inflows take their cost from which outflow (transfers, customer returns).
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE deps AS
+        SELECT d.area_id AS inflow_area, e.key AS source_key, e.qty_u AS source_qty, e.area_id AS source_area
+        FROM ev d JOIN ev e ON e.key = d.ref_key
+        WHERE d.mtype IN ('transfer_in', 'customer_return') AND d.method <> 'standard' AND e.qty_u < 0
+    """)
     _standard(con)  # standard cost needs no other movement's cost: one pass
     rounds, converged = 0, False
     while rounds < MAX_ROUNDS and not converged:
@@ -476,21 +483,24 @@ def _merge(con: duckdb.DuckDBPyConnection, *, first: bool) -> None:
 
 
 def _next_ref_costs(con: duckdb.DuckDBPyConnection) -> bool:
-    """Costs of derived inflows from the values so far; the areas whose derived costs changed
-    become the dirty ones. True when none changed."""
+    """Costs of derived inflows from the outflows valued this round; the areas whose derived
+    costs changed become the dirty ones. True when none changed."""
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE ref_cost_next AS
-        SELECT DISTINCT r.key, -r.value_c AS num, -e.qty_u AS den
-        FROM ev d JOIN ev e ON e.key = d.ref_key JOIN acc_values r ON r.key = e.key
-        WHERE d.mtype IN ('transfer_in', 'customer_return') AND e.qty_u < 0
+        CREATE OR REPLACE TEMP TABLE cost_now AS
+        SELECT DISTINCT deps.source_key AS key, -v.value_c AS num, -deps.source_qty AS den
+        FROM deps
+        JOIN (SELECT key, value_c FROM f_values UNION ALL SELECT key, value_c FROM a_values
+              UNION ALL SELECT key, value_c FROM s_values) v ON v.key = deps.source_key
+        WHERE deps.source_area IN (SELECT area_id FROM dirty)
     """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE changed AS
+        SELECT key, num, den FROM cost_now EXCEPT SELECT key, num, den FROM ref_cost
+    """)
+    con.execute("DELETE FROM ref_cost WHERE key IN (SELECT key FROM changed)")
+    con.execute("INSERT INTO ref_cost SELECT * FROM changed")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE dirty AS
-        SELECT DISTINCT d.area_id
-        FROM ev d
-        JOIN (SELECT key, num, den FROM ref_cost_next EXCEPT SELECT key, num, den FROM ref_cost) c
-          ON c.key = d.ref_key
-        WHERE d.mtype IN ('transfer_in', 'customer_return') AND d.method <> 'standard'
+        SELECT DISTINCT inflow_area AS area_id FROM deps WHERE source_key IN (SELECT key FROM changed)
     """)
-    con.execute("CREATE OR REPLACE TEMP TABLE ref_cost AS SELECT * FROM ref_cost_next")
     return con.execute("SELECT count(*) FROM dirty").fetchone()[0] == 0
