@@ -167,6 +167,8 @@ def _read_csv_slow(path: Path, text: str) -> ReadResult:
 # A bare JSON number (not a string) somewhere in the file: the fast reader would
 # take it through a binary float, so the exact reader reads such files.
 _BARE_NUMBER = re.compile(rb'":\s*-?[0-9]')
+# An object or array as a value: the line-by-line reader keeps it as JSON text.
+_NESTED_VALUE = re.compile(rb'":\s*[\[{]')
 
 
 def _read_jsonl(path: Path, data: bytes, text: str) -> ReadResult:
@@ -175,17 +177,19 @@ def _read_jsonl(path: Path, data: bytes, text: str) -> ReadResult:
     body = data.rstrip(b"\n")
     if body.startswith(b"\n") or b"\n\n" in body or b"\r" in body or _BARE_NUMBER.search(data):
         return _read_jsonl_exact(path, text)
-    reader = (f"read_json({_sql_text(str(path))}, format = 'newline_delimited', sample_size = -1, "
-              "maximum_depth = 1")
+    if _NESTED_VALUE.search(data):
+        return _read_jsonl_exact(path, text)
     try:
-        # reading every line for the key set also proves each line is a JSON object
+        # every line's keys (reading them also proves each line is a JSON object)
         with duckdb.connect() as con:
-            described = con.execute(f"DESCRIBE SELECT * FROM {reader})").fetchall()
+            keys = {row[0] for row in con.execute(
+                "SELECT DISTINCT unnest(json_keys(json)) FROM read_json_objects($f, format = 'newline_delimited')",
+                {"f": str(path)}).fetchall()}
     except duckdb.Error:
         return _read_jsonl_exact(path, text)
-    names = [row[0] for row in described]
-    if any(row[1].startswith(("STRUCT", "MAP")) or row[1].endswith("]") for row in described):
-        return _read_jsonl_exact(path, text)
+    first_keys = list(json.loads(data[: data.find(b"\n")] if b"\n" in data else data))  # source's order
+    names = first_keys + sorted(keys - set(first_keys))
+    reader = f"read_json({_sql_text(str(path))}, format = 'newline_delimited', maximum_depth = 1"
     header = [normalise_name(c) for c in names]
     _check_header(path, header)
     typed = ", ".join(f"{_sql_text(n)}: 'VARCHAR'" for n in names)
