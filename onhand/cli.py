@@ -8,6 +8,7 @@ one message on stderr and exit code 1, here and nowhere else.
 from __future__ import annotations
 
 import functools
+import sys
 from datetime import UTC, datetime
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +27,9 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-console = Console(soft_wrap=True)
+# Piped into a file or a scheduler's log there is no terminal width: use a wide one so
+# that tables of large figures are never cut.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 errors = Console(stderr=True, soft_wrap=True)
 
 HomeOption = Annotated[
