@@ -24,10 +24,25 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingestion.contract import CONTRACT_VERSION, ENTITIES, SOURCES, STANDARD_UOMS, Entity, entity_order
+from ingestion.contract import (
+    CONTRACT_VERSION,
+    ENTITIES,
+    SOURCES,
+    STANDARD_UOMS,
+    Entity,
+    entity_order,
+)
 from ingestion.errors import FileRejected, InboxNotFound
 from ingestion.readers import LINE, file_format, read_file
-from ingestion.validate import COLUMN, REASON, check_header, checked_select, ident, query_frame, typed_name
+from ingestion.validate import (
+    COLUMN,
+    REASON,
+    check_header,
+    checked_select,
+    ident,
+    query_frame,
+    typed_name,
+)
 from lakehouse.errors import OnhandError
 from lakehouse.lake import Lake, Manifest, atomic_write_text, new_batch_id, utc_now
 from lakehouse.workspace import Workspace

@@ -244,6 +244,6 @@ def _movement_rules(c: Column) -> list[tuple[str, str, str]]:
         return [
             ("unit_cost", f"{kind} = 'receipt' AND unit_cost IS NULL",
              lit("unit_cost is empty; a receipt must carry its unit cost")),
-            ("unit_cost", f"{cost} < 0", f"'unit_cost ' || unit_cost || ' is negative'"),
+            ("unit_cost", f"{cost} < 0", "'unit_cost ' || unit_cost || ' is negative'"),
         ]
     return []

@@ -174,7 +174,7 @@ def _run_dbt(ws: Workspace, building: Path, progress: Progress | None) -> list[N
         if getattr(event, "info").name == "NodeFinished":  # noqa: B009 - dbt's event proto
             done += 1
             if progress:
-                progress(done, total, getattr(event, "data").node_info.node_name)
+                progress(done, total, event.data.node_info.node_name)
 
     result = dbtRunner(manifest=manifest, callbacks=[on_event]).invoke(["build", *common])
     if result.result is None:

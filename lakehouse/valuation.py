@@ -168,7 +168,7 @@ def _inflow_costs(con: duckdb.DuckDBPyConnection) -> None:
 
 def _fifo(con: duckdb.DuckDBPyConnection) -> None:
     """FIFO for every FIFO area at once: cumulative quantities, one sort, window functions."""
-    con.execute(f"""
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE f_specific AS
         SELECT o.key, o.area_id, o.seq, -o.qty_u AS units, o.ref_key AS layer_key
         FROM (
@@ -180,7 +180,7 @@ def _fifo(con: duckdb.DuckDBPyConnection) -> None:
         ) o
         WHERE claimed <= layer_qty
     """)
-    con.execute(f"""
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE f_layers AS
         WITH reserved AS (SELECT layer_key, sum(units) AS reserved FROM f_specific GROUP BY ALL),
         layers AS (
@@ -251,7 +251,7 @@ def _fifo(con: duckdb.DuckDBPyConnection) -> None:
     """)
     # Landed costs: the share of the receipt consumed before the charge goes to COGS, the rest
     # rides with the layer's later pieces (the emptying piece takes the remainder).
-    con.execute(f"""
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE f_charges AS
         SELECT c.key, c.ref_key AS layer_key, c.seq, c.amount_c, l.qty_u AS layer_qty,
                coalesce((SELECT sum(p.units) FROM f_piece_values p

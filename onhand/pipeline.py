@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-
-from typing import TYPE_CHECKING
 
 from ingestion.contract import lake_schema
 from ingestion.land import IngestReport, land_inbox

@@ -13,8 +13,8 @@ import dataclasses
 import numpy as np
 
 from .company import Company, User
-from .records import Anomaly, Mv, Recorder
 from .fixed import month_key
+from .records import Anomaly, Mv, Recorder
 from .scales import DAY, START_TS
 
 PLANT_SOURCES = ("erp", "mes", "portal")

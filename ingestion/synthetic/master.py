@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 
 from .company import (
-    CURRENCY, GLOBAL_CONVERSIONS, ITEM_EPOCH, Company, Item, User, day_ts, global_rng,
+    CURRENCY,
+    GLOBAL_CONVERSIONS,
+    ITEM_EPOCH,
+    Company,
+    Item,
+    User,
+    day_ts,
+    global_rng,
 )
 from .fixed import MICRO, iso_utc
 from .records import Anomaly

@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .company import (
-    CURRENCY, DC1, DC2, PLANT, BomLine, Company, Customer, DemandProfile, Family, Item, User,
+    CURRENCY,
+    DC1,
+    DC2,
+    PLANT,
+    BomLine,
+    Company,
+    Customer,
+    DemandProfile,
+    Family,
+    Item,
+    User,
     day_ts,
 )
 from .counts import count_bin

@@ -7,9 +7,9 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from statistics import mean, median
 
