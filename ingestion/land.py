@@ -39,12 +39,12 @@ from ingestion.validate import (
     REASON,
     check_header,
     checked_select,
-    ident,
     query_frame,
     typed_name,
 )
 from lakehouse.errors import OnhandError
 from lakehouse.lake import Lake, Manifest, atomic_write_text, new_batch_id, utc_now
+from lakehouse.sql import ident
 from lakehouse.workspace import Workspace
 
 SKIPPED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload")

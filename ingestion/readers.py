@@ -28,6 +28,7 @@ import duckdb
 import polars as pl
 
 from ingestion.errors import FileRejected
+from lakehouse.sql import ident, literal
 
 LINE = "_line"
 
@@ -57,15 +58,11 @@ def _from_frame(frame: pl.DataFrame, broken: list[tuple[int, str, str]] | None =
     return ReadResult(frame.columns, frame=frame, broken=broken or [])
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _from_sql(path: Path, names: list[str], header: list[str], reader: str, line: str) -> ReadResult:
     """Rows read by DuckDB: each column as text, blank as NULL, with its line number."""
     columns = ", ".join(
-        f'CASE WHEN trim(CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR)) = \'\' THEN NULL '
-        f'ELSE CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR) END AS "{h}"'
+        f"CASE WHEN trim(CAST({ident(n)} AS VARCHAR)) = '' THEN NULL "
+        f"ELSE CAST({ident(n)} AS VARCHAR) END AS {ident(h)}"
         for n, h in zip(names, header, strict=True))
     return ReadResult(header + [LINE], sql=f"SELECT {columns}, {line} AS {LINE} FROM {reader}")
 
@@ -136,8 +133,8 @@ def _read_csv(path: Path, data: bytes, text: str) -> ReadResult:
     if b'"' in data or b"\n\n" in body or body.count(b",") != first.count(",") * lines:
         return _read_csv_slow(path, text)
     names = next(csv.reader([first.lstrip("\ufeff")]))
-    reader = (f"read_csv({_sql_text(str(path))}, header = true, all_varchar = true, delim = ',', "
-              f"quote = '\"', columns = {{{', '.join(_sql_text(n) + ': ' + _sql_text('VARCHAR') for n in names)}}})")
+    reader = (f"read_csv({literal(str(path))}, header = true, all_varchar = true, delim = ',', "
+              f"quote = '\"', columns = {{{', '.join(literal(n) + ': ' + literal('VARCHAR') for n in names)}}})")
     return _from_sql(path, names, header, reader, "CAST(row_number() OVER () AS BIGINT) + 1")
 
 
@@ -189,10 +186,10 @@ def _read_jsonl(path: Path, data: bytes, text: str) -> ReadResult:
         return _read_jsonl_exact(path, text)
     first_keys = list(json.loads(data[: data.find(b"\n")] if b"\n" in data else data))  # source's order
     names = first_keys + sorted(keys - set(first_keys))
-    reader = f"read_json({_sql_text(str(path))}, format = 'newline_delimited', maximum_depth = 1"
+    reader = f"read_json({literal(str(path))}, format = 'newline_delimited', maximum_depth = 1"
     header = [normalise_name(c) for c in names]
     _check_header(path, header)
-    typed = ", ".join(f"{_sql_text(n)}: 'VARCHAR'" for n in names)
+    typed = ", ".join(f"{literal(n)}: 'VARCHAR'" for n in names)
     return _from_sql(path, names, header, f"{reader}, columns = {{{typed}}})",
                      "CAST(row_number() OVER () AS BIGINT)")
 
@@ -248,4 +245,4 @@ def _read_parquet(path: Path) -> ReadResult:
     header = [normalise_name(c) for c in names]
     _check_header(path, header)
     return _from_sql(path, names, header,
-                     f"read_parquet({_sql_text(str(path))}, file_row_number = true)", "file_row_number + 1")
+                     f"read_parquet({literal(str(path))}, file_row_number = true)", "file_row_number + 1")

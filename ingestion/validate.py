@@ -30,6 +30,7 @@ from ingestion.contract import (
 )
 from ingestion.errors import FileRejected
 from ingestion.readers import LINE
+from lakehouse.sql import ident, literal
 
 TRUE_WORDS = ("true", "t", "1", "yes", "y")
 FALSE_WORDS = ("false", "f", "0", "no", "n")
@@ -46,14 +47,6 @@ def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = 
     frame = pl.from_arrow(con.sql(sql, params=params or {}).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
     return frame
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def check_header(path: Path, entity: Entity, columns: list[str]) -> None:
@@ -114,7 +107,7 @@ def checked_select(entity: Entity, columns: list[str], known_uoms: frozenset[str
     reason = (f"CASE WHEN {any_bad} THEN concat_ws('; ', "
               + ", ".join(f"CASE WHEN __bad{i} THEN {msg} END" for i, (_, _, msg) in enumerate(checks))
               + ") END")
-    first = "CASE " + " ".join(f"WHEN __bad{i} THEN {lit(name)}" for i, (name, _, _) in enumerate(checks)) + " END"
+    first = "CASE " + " ".join(f"WHEN __bad{i} THEN {literal(name)}" for i, (name, _, _) in enumerate(checks)) + " END"
     bad_cols = ", ".join(f"__bad{i}" for i in range(len(checks)))
     typed = ", ".join(
         f"CASE WHEN {REASON} IS NULL THEN {_typed(c)} END AS {ident(typed_name(c.name))}"
@@ -141,7 +134,7 @@ def checked_select(entity: Entity, columns: list[str], known_uoms: frozenset[str
 
 def _text(c: Column) -> str:
     v = ident(c.name)
-    return f"coalesce({v}, {lit(c.default)})" if c.default is not None else v
+    return f"coalesce({v}, {literal(c.default)})" if c.default is not None else v
 
 
 def _parse(c: Column) -> str:
@@ -174,7 +167,7 @@ def _typed(c: Column) -> str:
 
 
 def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(lit(v) for v in values) + ")"
+    return "(" + ", ".join(literal(v) for v in values) + ")"
 
 
 def _is_uom(c: Column) -> bool:
@@ -184,10 +177,10 @@ def _is_uom(c: Column) -> bool:
 def _checks(entity: Entity, c: Column) -> list[tuple[str, str, str]]:
     """(column, failing condition, message) for one column; messages say the fix."""
     v, p, name = ident(c.name), ident(parsed_name(c.name)), c.name
-    shown = f"{lit(name + ' ')} || '''' || {v} || ''''"
+    shown = f"{literal(name + ' ')} || '''' || {v} || ''''"
     out: list[tuple[str, str, str]] = []
     if c.required:
-        out.append((name, f"{v} IS NULL", lit(f"{name} is empty; it is required, fill it in")))
+        out.append((name, f"{v} IS NULL", literal(f"{name} is empty; it is required, fill it in")))
     if c.type == "dec":
         out.append((name, f"{v} IS NOT NULL AND ({p} IS NULL OR contains({v}, '_'))",
                     f"{shown} || ' is not a decimal number; write digits with a dot as the decimal "
@@ -203,7 +196,7 @@ def _checks(entity: Entity, c: Column) -> list[tuple[str, str, str]]:
     elif c.type == "ts":
         out.append((name, f"{v} IS NOT NULL AND {p} IS NULL",
                     f"{shown} || ' is not an ISO 8601 timestamp; write e.g. 2026-01-31T14:05:00Z'"))
-        out.append((name, f"{p} < TIMESTAMP {lit(EARLIEST_TIMESTAMP)} OR "
+        out.append((name, f"{p} < TIMESTAMP {literal(EARLIEST_TIMESTAMP)} OR "
                           f"{p} > $now + INTERVAL {FUTURE_TOLERANCE_DAYS} DAY",
                     f"{shown} || ' is not plausible (before {EARLIEST_TIMESTAMP} or more than "
                     f"{FUTURE_TOLERANCE_DAYS} days after landing); correct the date in the source system'"))
@@ -231,7 +224,7 @@ def _movement_rules(c: Column) -> list[tuple[str, str, str]]:
     kind = "lower(movement_type)"
     if c.name == "qty":
         return [
-            ("qty", f"{qty} = 0", lit("qty is 0; a movement must move a quantity")),
+            ("qty", f"{qty} = 0", literal("qty is 0; a movement must move a quantity")),
             ("qty", f"{kind} IN {_in(MOVEMENT_TYPES_IN)} AND {qty} < 0",
              f"'qty ' || qty || ' is negative but a ' || {kind} || ' brings stock in; "
              "send it positive (+ in, - out)'"),
@@ -243,7 +236,7 @@ def _movement_rules(c: Column) -> list[tuple[str, str, str]]:
         cost = ident(parsed_name("unit_cost"))
         return [
             ("unit_cost", f"{kind} = 'receipt' AND unit_cost IS NULL",
-             lit("unit_cost is empty; a receipt must carry its unit cost")),
+             literal("unit_cost is empty; a receipt must carry its unit cost")),
             ("unit_cost", f"{cost} < 0", "'unit_cost ' || unit_cost || ' is negative'"),
         ]
     return []

@@ -25,6 +25,7 @@ import duckdb
 
 from lakehouse.errors import OnhandError
 from lakehouse.lake import Lake, Manifest, utc_now
+from lakehouse.sql import ident, literal
 from lakehouse.workspace import Workspace
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
@@ -64,10 +65,6 @@ class BuildReport:
                    and (status is None or n.status == status))
 
 
-def sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def create_raw_views(con: duckdb.DuckDBPyConnection, ws: Workspace, raw: RawSchema,
                      manifests: list[Manifest]) -> None:
     """One view per entity in schema ``raw`` over the landed files of ``manifests``."""
@@ -77,12 +74,12 @@ def create_raw_views(con: duckdb.DuckDBPyConnection, ws: Workspace, raw: RawSche
                  for m in manifests if m.entity == entity and "raw" in m.outputs]
         wanted = list(columns) + list(LINEAGE_COLUMNS)
         if files:
-            listing = "[" + ", ".join(sql_text(f) for f in files) + "]"
+            listing = "[" + ", ".join(literal(f) for f in files) + "]"
             body = f"SELECT * FROM read_parquet({listing}, union_by_name = true)"
         else:
-            body = ("SELECT " + ", ".join(f'CAST(NULL AS {t}) AS "{c}"' for c, t in wanted)
+            body = ("SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {ident(c)}" for c, t in wanted)
                     + " WHERE false")
-        con.execute(f'CREATE OR REPLACE VIEW raw."{entity}" AS {body}')
+        con.execute(f"CREATE OR REPLACE VIEW raw.{ident(entity)} AS {body}")
 
 
 def build_warehouse(ws: Workspace, raw: RawSchema, *, as_of: datetime | None = None,
