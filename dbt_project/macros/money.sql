@@ -20,3 +20,8 @@
 {% macro from_micro(micro_expr) -%}
     cast(cast(({{ micro_expr }}) as decimal(18, 0)) * 0.000001 as decimal(18, 6))
 {%- endmacro %}
+
+{#- cost per base unit, DECIMAL(18,6), from a value in cents and a quantity in micro-units -#}
+{% macro unit_cost(cents_expr, micro_expr) -%}
+    {{ from_micro(div_half_up('(' ~ cents_expr ~ ') * 10000000000', micro_expr)) }}
+{%- endmacro %}

@@ -31,7 +31,7 @@ final as (
         posted_at,
         {{ from_micro('-qty_u') }} as qty,
         {{ from_cents('-value_c') }} as cogs_value,
-        {{ from_micro(div_half_up('abs(value_c) * 10000000000', '-qty_u')) }} as unit_cost,
+        {{ unit_cost('abs(value_c)', '-qty_u') }} as unit_cost,
         {{ from_micro('deficit_units') }} as qty_beyond_stock,
         {{ from_cents('deficit_booked_c') }} as value_at_last_cost,
         document_type,

@@ -51,7 +51,7 @@ final as (
         movements.uom as source_uom,
         {{ from_cents('movements.value_c') }} as value,
         case when movements.qty_u <> 0 and movements.is_valued then
-            {{ from_micro(div_half_up('abs(movements.value_c) * 10000000000', 'abs(movements.qty_u)')) }}
+            {{ unit_cost('abs(movements.value_c)', 'abs(movements.qty_u)') }}
         end as unit_cost,
         {{ from_cents('movements.revaluation_c') }} as revaluation_value,
         {{ from_cents('movements.price_variance_c') }} as price_variance,

@@ -19,7 +19,7 @@ final as (
         movements.occurred_at as created_at,
         {{ from_micro('layers.units') }} as qty,
         {{ from_cents('layers.value_c') }} as value,
-        {{ from_micro(div_half_up('layers.value_c * 10000000000', 'layers.units')) }} as unit_cost,
+        {{ unit_cost('layers.value_c', 'layers.units') }} as unit_cost,
         {{ from_micro('layers.units - layers.remaining_units') }} as consumed_qty,
         {{ from_micro('layers.remaining_units') }} as remaining_qty,
         {{ from_cents('layers.remaining_value_c') }} as remaining_value,

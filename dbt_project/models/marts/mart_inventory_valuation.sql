@@ -41,8 +41,8 @@ final as (
         items.valuation_method,
         per_site.qty_on_hand,
         per_site.value_on_hand,
-        case when per_site.qty_on_hand > 0 then {{ from_micro(div_half_up(
-            'cast(per_site.value_on_hand * 100 as hugeint) * 10000000000', micro('per_site.qty_on_hand'))) }}
+        case when per_site.qty_on_hand > 0 then
+            {{ unit_cost('cast(per_site.value_on_hand * 100 as hugeint)', micro('per_site.qty_on_hand')) }}
         end as unit_cost,
         per_site.consignment_qty,
         per_site.vmi_qty,
