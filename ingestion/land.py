@@ -296,16 +296,19 @@ class _Run:
 
 
 def _known_uoms(con: duckdb.DuckDBPyConnection, lake: Lake) -> frozenset[str]:
+    """The standard units and every unit the landed conversions and items declare."""
     codes = set(STANDARD_UOMS)
+    manifests = lake.manifests()  # read once, not once per source and entity
     for entity, columns in UOM_DECLARING.items():
-        for source in SOURCES:
-            files = [str(p) for p in lake.committed_files("raw", source, entity)]
-            if not files:
-                continue
-            for column in columns:
-                rows = con.execute(f"SELECT DISTINCT upper({ident(column)}) FROM read_parquet($f)",
-                                   {"f": files}).fetchall()
-                codes.update(r[0] for r in rows if r[0])
+        files = [str(lake.ws.lake / m.outputs["raw"] / "part-0.parquet")
+                 for m in manifests if m.entity == entity and "raw" in m.outputs]
+        if not files:
+            continue
+        for column in columns:
+            rows = con.execute(
+                f"SELECT DISTINCT upper({ident(column)}) FROM read_parquet($f, union_by_name = true)",
+                {"f": files}).fetchall()
+            codes.update(r[0] for r in rows if r[0])
     return frozenset(codes)
 
 
