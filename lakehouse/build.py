@@ -26,6 +26,7 @@ import duckdb
 from lakehouse.errors import OnhandError
 from lakehouse.lake import Lake, Manifest, utc_now
 from lakehouse.sql import ident, literal
+from lakehouse.warehouse import write_lock
 from lakehouse.workspace import Workspace
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
@@ -100,6 +101,14 @@ def build_warehouse(ws: Workspace, raw: RawSchema, *, as_of: datetime | None = N
     report = BuildReport(target, build_id, as_of, len(manifests))
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)
+    with write_lock(ws, wait=False):
+        _build_and_swap(ws, raw, manifests, building, target, report, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_and_swap(ws: Workspace, raw: RawSchema, manifests: list[Manifest], building: Path,
+                    target: Path, report: BuildReport, progress: Progress | None) -> None:
     try:
         with duckdb.connect(str(building)) as con:
             create_raw_views(con, ws, raw, manifests)
@@ -118,8 +127,6 @@ def build_warehouse(ws: Workspace, raw: RawSchema, *, as_of: datetime | None = N
     finally:
         for leftover in (building, building.with_name(building.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _record_build(con: duckdb.DuckDBPyConnection, report: BuildReport, manifests: list[Manifest]) -> None:

@@ -73,6 +73,16 @@ class Workspace:
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
 
+    @property
+    def writeback_db(self) -> Path:
+        """The write-back store (SQLite, WAL): requests, approvals, users, the audit trail."""
+        return self.root / "writeback.sqlite"
+
+    @property
+    def settings_file(self) -> Path:
+        """Workspace settings a person may edit (TOML)."""
+        return self.root / "onhand.toml"
+
     def ensure(self) -> Workspace:
         for path in (self.inbox, self.raw, self.rejects, self.duplicates, self.manifests,
                      self.pending, self.state, self.file_errors):

@@ -7,19 +7,15 @@ one message on stderr and exit code 1, here and nowhere else.
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from lakehouse.errors import OnhandError
 from lakehouse.workspace import Workspace
 from onhand import pipeline
+from onhand.cli_support import HomeOption, console, handled
 
 app = typer.Typer(
     name="onhand",
@@ -27,37 +23,10 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-# Piped into a file or a scheduler's log there is no terminal width: use a wide one so
-# that tables of large figures are never cut.
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
-errors = Console(stderr=True, soft_wrap=True)
-
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="Workspace folder (default: $ONHAND_HOME, else ./data).",
-                 show_default=False),
-]
 ScaleOption = Annotated[
     str, typer.Option("--scale", help="Sample company size: demo (~200k movements), medium (~2M), large (~20M).")
 ]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same files.")]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def handled(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a domain error into a clear message and exit code 1."""
-
-    @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except OnhandError as error:
-            errors.print(f"[bold red]error:[/] {error}", highlight=False)
-            raise typer.Exit(1) from None
-
-    return run
 
 
 @app.command()
