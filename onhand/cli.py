@@ -44,11 +44,10 @@ def demo(
     """
     ws = Workspace.resolve(home)
     result = pipeline.demo(ws, scale=scale, seed=seed, console=console)
-    if not no_serve:
-        console.print("The dashboard is not part of this release yet; the data is ready in "
-                      f"{ws.root}.")
     if result.failed:
         raise typer.Exit(1)
+    if not no_serve:
+        pipeline.serve(ws, port=8501, address="127.0.0.1", console=console)
 
 
 @app.command()
@@ -104,6 +103,29 @@ def build(
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
     pipeline.build(Workspace.resolve(home), as_of=as_of, out=out, console=console)
+
+
+@app.command()
+@handled
+def serve(
+    port: Annotated[int, typer.Option("--port", help="Port for the dashboard.")] = 8501,
+    address: Annotated[str, typer.Option("--address", help="Address to listen on (0.0.0.0 to share on the network; then require logins, see docs/writeback.md).")] = "127.0.0.1",
+    home: HomeOption = None,
+) -> None:
+    """Serve the dashboard on the warehouse (read-only; keeps working while a build swaps the file)."""
+    pipeline.serve(Workspace.resolve(home), port=port, address=address, console=console)
+
+
+@app.command()
+@handled
+def sql(
+    query: Annotated[str, typer.Argument(help="A read-only SQL query on the warehouse.")],
+    format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Stop after this many rows.")] = 10_000,
+    home: HomeOption = None,
+) -> None:
+    """Run a read-only query on the warehouse: no files, no settings, no writes (as the app's workbench)."""
+    pipeline.sql(Workspace.resolve(home), query, output=format, max_rows=max_rows, console=console)
 
 
 @app.command()

@@ -103,6 +103,26 @@ def demo(ws: Workspace, *, scale: str, seed: int, console: Console) -> IngestRep
     return report
 
 
+def serve(ws: Workspace, *, port: int, address: str, console: Console) -> None:
+    """Run the dashboard (Streamlit) on the workspace's warehouse until Ctrl+C."""
+    import os
+    import subprocess
+    import sys
+
+    from lakehouse.warehouse import version
+
+    version(ws.warehouse)  # a clear error now rather than an empty app
+    app = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+               "--server.address", address, "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--theme.base", "light"]
+    console.print(f"Dashboard on {ws.warehouse}: [bold]http://{address}:{port}/[/]  (Ctrl+C to stop)")
+    try:
+        subprocess.run(command, env={**os.environ, "ONHAND_HOME": str(ws.root)}, check=False)
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+
+
 def serve_docs(ws: Workspace, *, port: int, console: Console) -> None:
     """Serve the analysts' documentation site (models, columns, tests, lineage) until Ctrl+C."""
     import functools
@@ -135,3 +155,28 @@ def build(ws: Workspace, *, as_of: datetime | None, out: Path | None, console: C
         f"{report.count('unit_test', 'pass')} unit tests passed (build {report.build_id})."
     )
     return report
+
+
+def sql(ws: Workspace, text: str, *, output: str, max_rows: int, console: Console) -> None:
+    """Run a read-only query (the workbench's sandbox) and print it as a table, CSV or JSON."""
+    import sys
+
+    from dashboards.sqlbox import QueryRejected, run
+
+    if output not in ("table", "csv", "json"):
+        raise QueryRejected(f"unknown format {output!r}", where="--format", fix="use table, csv or json")
+    result = run(ws.warehouse, text, max_rows=max_rows)
+    frame = result.frame
+    if output == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif output == "json":
+        sys.stdout.write(frame.write_json() + "\n")
+    else:
+        table = Table(show_lines=False)
+        for name in frame.columns:
+            table.add_column(name, justify="right" if frame.schema[name].is_numeric() else "left")
+        for row in frame.iter_rows():
+            table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+        console.print(table)
+        console.print(f"{frame.height:,} row(s) in {result.seconds * 1000:,.0f} ms"
+                      + (f"; cut at {max_rows:,} rows" if result.truncated else "") + ".")

@@ -1,0 +1,31 @@
+"""Onhand's dashboard: `onhand serve` runs `streamlit run` on this file.
+
+The entry point only sets the page up and hands over to ``st.navigation``; every page
+lives in ``app_pages/`` and is listed in :mod:`dashboards.pages`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run` puts this file's folder on sys.path, not the project: make the packages importable.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboards.pages import PAGES  # noqa: E402
+
+st.set_page_config(page_title="Onhand · inventory review", page_icon=":material/inventory:", layout="wide")
+
+HERE = Path(__file__).resolve().parent
+navigation = st.navigation({
+    group: [st.Page(HERE / "app_pages" / spec.file, title=spec.title, icon=spec.icon, url_path=spec.url,
+                    default=(spec.url == "overview"))
+            for spec in specs if (HERE / "app_pages" / spec.file).exists()]
+    for group, specs in PAGES.items()
+})
+st.logo(str(HERE / "logo.svg"), size="large")
+navigation.run()

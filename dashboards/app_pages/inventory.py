@@ -1,0 +1,88 @@
+"""Inventory value & aging: drill from the company to a site, an item, a location or lot,
+its ledger lines, and one movement with its source document."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboards import charts, queries, ui
+from dashboards.format import money, quantity
+from dashboards.state import Drill
+
+with ui.page_guard():
+    filters, drill = ui.view()
+    filters = ui.sidebar_filters(filters, drill)
+    ui.header("Inventory value & aging", "Owned stock at cost, from the ledger. Click a bar or a row to drill down.",
+              filters)
+    ui.breadcrumb_bar(filters, drill)
+
+    if drill.movement:
+        line = ui.load(queries.movement, drill.movement)
+        if line is None:
+            ui.empty(f"Movement {drill.movement} is not in this warehouse (it may come from another build).")
+            st.stop()
+        st.subheader(f"{line['movement_type'].replace('_', ' ').title()} {line['movement_id']}")
+        a, b, c, d = st.columns(4)
+        a.metric("Quantity", quantity(line["qty"], line["uom"]))
+        b.metric("Value", money(line["value"], cents=True))
+        c.metric("Unit cost", money(line["unit_cost"], cents=True) if line["unit_cost"] is not None else "–")
+        d.metric("Posting delay", f"{line['posting_delay_hours']:,.1f} h"
+                 if line["posting_delay_hours"] is not None else "–")
+        st.markdown(
+            f"**Item** {line['item_id']} · **location** {line['location_id']} (site {line['site_id']}) · "
+            f"**lot** {line['lot_id'] or '–'} · **ownership** {line['ownership']}  \n"
+            f"**Occurred** {line['occurred_at']} UTC · **posted** {line['posted_at']} UTC by **{line['user_id']}**  \n"
+            f"**Source** {line['source']} · **document** {line['document_type']} {line['document_id']}"
+            f" line {line['document_line'] or '–'}  \n"
+            f"**Running** quantity at the location {quantity(line['running_qty'])}, value of the item at the site "
+            f"{money(line['running_value'], cents=True)}  \n"
+            f"**Landed from** `{line['source_file']}` line {line['source_line']} (lake batch {line['batch_id']})"
+        )
+        st.subheader(f"Other lines of {line['document_type']} {line['document_id']}")
+        chosen = ui.table(ui.load(queries.document_lines, line["source"], line["document_type"], line["document_id"]),
+                          key="document", select="movement_key", download=f"document-{line['document_id']}")
+        if chosen and chosen["movement_key"] != drill.movement:
+            ui.go(filters, drill.down("movement", chosen["movement_key"]))
+        st.stop()
+
+    if drill.item is None:
+        by_site = ui.load(queries.value_by_site, filters)
+        if by_site.is_empty():
+            ui.empty("No stock on that day for these filters.")
+            st.stop()
+        total = sum(by_site["value"])
+        st.metric("Owned inventory value", money(total), help="Sum of fct_inventory_daily.value on the as-of day.")
+        left, right = st.columns([2, 3])
+        with left:
+            st.markdown("**Value by site** · click a bar to open the site")
+            points = ui.chart(charts.bars(by_site, x="site_id", y="value", y_title="Value", money="€"),
+                              key="by-site", select=True)
+            if points and not filters.site:
+                ui.go(replace(filters, site=points[0]["customdata"][0]), Drill())
+        items = ui.load(queries.value_by_item, filters)
+        with right:
+            st.markdown("**Largest items by value** · click a bar to open the item")
+            top = items.head(15)
+            points = ui.chart(charts.bars(top, x="item_id", y="value", y_title="Value", money="€",
+                                          horizontal=True, height=420, text=False), key="top-items", select=True)
+            if points:
+                ui.go(filters, drill.down("item", points[0]["customdata"][0]))
+        st.markdown("**Every item with stock** · click a row to open it")
+        chosen = ui.table(items, key="items", select="item_id", download="inventory-by-item", height=360)
+        if chosen:
+            ui.go(filters, drill.down("item", chosen["item_id"]))
+        st.stop()
+
+    if drill.location is None:
+        stock = ui.load(queries.stock_by_location, filters, drill.item)
+        st.subheader(f"Item {drill.item}: stock by location and lot")
+        chosen = ui.table(stock, key="locations", select="location_id", download=f"stock-{drill.item}")
+        if chosen:
+            ui.go(filters, Drill(item=drill.item, location=chosen["location_id"], lot=chosen["lot_id"]))
+    st.subheader("Ledger lines" + (f" at {drill.location}" if drill.location else f" of item {drill.item}")
+                 + (f", lot {drill.lot}" if drill.lot else ""))
+    st.caption("Newest first, up to the as-of day. Click a line to see the movement and its source document.")
+    chosen = ui.table(ui.load(queries.ledger_lines, filters, drill), key="ledger", select="movement_key",
+                      download="ledger-lines", height=420)
+    if chosen:
+        ui.go(filters, drill.down("movement", chosen["movement_key"]))
