@@ -144,3 +144,9 @@ def docs(
         console.print(f"Documentation site: {pipeline.docs_site(ws) / 'index.html'}")
         return
     pipeline.serve_docs(ws, port=port, console=console)
+
+
+# The write-back's command groups (users, writeback, audit) live in their own module.
+from onhand.cli_writeback import register  # noqa: E402
+
+register(app)
