@@ -150,3 +150,8 @@ def docs(
 from onhand.cli_writeback import register  # noqa: E402
 
 register(app)
+
+
+from onhand import cli_mining  # noqa: E402  (command modules register after the core commands)
+
+app.command(name="mine")(cli_mining.mine)
