@@ -1,0 +1,63 @@
+{{ config(schema='intermediate') }}
+-- One row per sales order line that draws on stock (drop-ship lines never touch it), in the
+-- item's base unit. A line arrives in several versions as allocation catches up; allocation only
+-- grows, so the first version's allocation is the smallest and the final one the largest.
+-- short_qty: what the stock could not cover when the line was ordered (it met zero available).
+with orders as (
+    select * from {{ ref('stg_lake__sales_orders') }}
+),
+
+factors as (
+    select * from {{ ref('int_uom_factors') }}
+),
+
+lines as (
+    select
+        so_id,
+        so_line,
+        any_value(item_id) as item_id,
+        any_value(site_id) as site_id,
+        any_value(uom) as uom,
+        min(ordered_at) as ordered_at,
+        max(qty) as qty,
+        min(allocated_qty) as first_allocated_qty,
+        max(allocated_qty) as final_allocated_qty,
+        bool_or(status = 'cancelled') as is_cancelled,
+        bool_or(drop_ship) as is_drop_ship,
+        arg_max(status, coalesce(allocated_at, ordered_at)) as last_status
+    from orders
+    group by so_id, so_line
+),
+
+in_base as (
+    -- qty x factor_num / factor_den in micro-units, half up (the ledger's conversion rule)
+    select
+        lines.*,
+        {{ div_half_up(micro('lines.qty') ~ ' * ' ~ micro('factors.factor_num'), micro('factors.factor_den')) }} as qty_u,
+        {{ div_half_up(micro('lines.first_allocated_qty') ~ ' * ' ~ micro('factors.factor_num'), micro('factors.factor_den')) }} as first_allocated_u,
+        {{ div_half_up(micro('lines.final_allocated_qty') ~ ' * ' ~ micro('factors.factor_num'), micro('factors.factor_den')) }} as final_allocated_u
+    from lines
+    inner join factors on factors.item_id = lines.item_id and factors.uom = lines.uom
+    where not lines.is_drop_ship
+),
+
+final as (
+    select
+        so_id,
+        so_line,
+        item_id,
+        site_id,
+        ordered_at,
+        ordered_at::date as ordered_day,
+        {{ from_micro('qty_u') }} as qty,
+        {{ from_micro('qty_u - first_allocated_u') }} as short_qty,
+        first_allocated_u < qty_u as is_short,
+        -- what was short at order time and never shipped: lost (cancelled) or still open
+        {{ from_micro('case when is_cancelled then qty_u - final_allocated_u else 0 end') }} as lost_qty,
+        {{ from_micro('case when is_cancelled then 0 else qty_u - final_allocated_u end') }} as open_backorder_qty,
+        is_cancelled,
+        last_status
+    from in_base
+)
+
+select * from final
