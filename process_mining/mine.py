@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from lakehouse.sql import ident
 from lakehouse.warehouse import derive, read_only
 from lakehouse.workspace import Workspace
 from process_mining import log as caselog
@@ -158,10 +159,11 @@ def analyse(con: duckdb.DuckDBPyConnection, steps: str, *, log: str, flows: dict
                 "discovered_fitness": on_discovered[i].fitness,
             })
         step(3, 4, f"process maps (Graphviz): {process} ({n + 1}/{len(names)})")
-        maps.append((process, "performance_dfg", f"{process}: performance directly-follows graph "
-                     "(mean time between steps, every case)",
-                     models.performance_map(dfg[dfg["process"] == process],
-                                            acts[acts["process"] == process], process)))
+        arcs = dfg[dfg["process"] == process]
+        if not arcs.empty:  # cases of a single step have no directly-follows arcs to draw
+            maps.append((process, "performance_dfg", f"{process}: performance directly-follows "
+                         "graph (mean time between steps, every case)",
+                         models.performance_map(arcs, acts[acts["process"] == process], process)))
         maps.append((process, "discovered_model", f"{process}: model discovered by the Inductive "
                      f"Miner (noise threshold {models.NOISE_THRESHOLD})",
                      models.model_map(discovered, f"{process}: discovered")))
@@ -170,16 +172,21 @@ def analyse(con: duckdb.DuckDBPyConnection, steps: str, *, log: str, flows: dict
                          "is checked against", models.model_map(expected, f"{process}: expected")))
     report.maps = len(maps)
 
+    # Explicit nullable types: a log without expected flows must create the same columns.
     replay_frame = pd.DataFrame(replays, columns=[
         "process", "variant", "expected_fit", "expected_fitness", "discovered_fit",
-        "discovered_fitness"])
+        "discovered_fitness"]).astype({"expected_fit": "boolean", "expected_fitness": "Float64",
+                                       "discovered_fit": "boolean", "discovered_fitness": "Float64"})
     variant_frame = variants.frame.merge(replay_frame, on=["process", "variant"], how="left")
     variant_frame = variant_frame.assign(replayed=variant_frame["discovered_fit"].notna())
     tables = {
         "directly_follows": dfg,
         "process_activities": acts,
         "variants": variant_frame,
-        "conformance": pd.DataFrame(conformance_rows),
+        "conformance": pd.DataFrame(conformance_rows).astype({
+            "expected_model": "string", "expected_fitting_cases": "Int64",
+            "expected_log_fitness": "Float64", "discovered_model": "string",
+            "discovered_fitting_cases": "Int64", "discovered_log_fitness": "Float64"}),
         "flow_deviations": deviations,
         "bottlenecks": caselog.bottlenecks(dfg, BOTTLENECKS_PER_PROCESS),
         "process_maps": pd.DataFrame(maps, columns=["process", "map", "caption", "svg"]),
@@ -199,12 +206,16 @@ def write_results(con: duckdb.DuckDBPyConnection, results: Results) -> None:
     con.execute("create schema if not exists mining")
     log = results.report.log
     for name, frame in results.tables.items():
+        # hours and percentages are 2-decimal figures: DECIMAL again after their trip via pandas
+        fixed = [c for c in frame.columns if c.endswith(("_hours", "_pct"))]
+        select = "select * " + (
+            "replace (" + ", ".join(f"cast({ident(c)} as decimal(14, 2)) as {ident(c)}"
+                                    for c in fixed) + ") " if fixed else "") + "from _mining_frame"
         con.register("_mining_frame", frame)
         try:
-            con.execute(f"create table if not exists mining.{name} as "
-                        "select * from _mining_frame where false")
+            con.execute(f"create table if not exists mining.{name} as {select} where false")
             con.execute(f"delete from mining.{name} where log = $log", {"log": log})
-            con.execute(f"insert into mining.{name} by name select * from _mining_frame")
+            con.execute(f"insert into mining.{name} by name {select}")
         finally:
             con.unregister("_mining_frame")
         comment = TABLE_COMMENTS[name].replace("'", "''")
