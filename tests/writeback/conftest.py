@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from dashboards.writeback import Session, Writeback
@@ -11,10 +14,18 @@ from lakehouse.workspace import Workspace
 from tests.writeback.helpers import ACCOUNTS, PASSWORD, SETTINGS, make_warehouse
 
 
+@pytest.fixture(scope="session")
+def warehouse_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made warehouse, made once per session; each test gets a copy."""
+    template = Workspace.resolve(tmp_path_factory.mktemp("writeback_template"))
+    make_warehouse(template)
+    return template.warehouse
+
+
 @pytest.fixture
-def wb_ws(ws: Workspace) -> Workspace:
+def wb_ws(ws: Workspace, warehouse_template: Path) -> Workspace:
     ws.settings_file.write_text(SETTINGS, encoding="utf-8")
-    make_warehouse(ws)
+    shutil.copyfile(warehouse_template, ws.warehouse)
     return ws
 
 

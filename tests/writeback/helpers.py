@@ -83,3 +83,31 @@ ACCOUNTS = {
     "approver2": "approver", "controller": "controller", "controller2": "controller",
     "auditor": "auditor",
 }
+
+
+def approve_in_process(home: str, user_id: str, request_id: str, barrier) -> str:
+    """Log in, wait for the others, approve; the outcome as text (run in a separate process)."""
+    from dashboards.writeback import Writeback
+    from dashboards.writeback.errors import WritebackError
+    from lakehouse.workspace import Workspace
+
+    wb = Writeback(Workspace.resolve(home))
+    session = wb.login(user_id, PASSWORD)
+    barrier.wait()
+    try:
+        return wb.approve(session, request_id).state
+    except WritebackError as refused:
+        return f"refused: {type(refused).__name__}"
+
+
+def request_in_process(home: str, user_id: str, n: int, barrier) -> list[str]:
+    """Log in, wait for the others, make ``n`` requests; their ids."""
+    from dashboards.writeback import AdjustmentDraft, Writeback
+    from lakehouse.workspace import Workspace
+
+    wb = Writeback(Workspace.resolve(home))
+    session = wb.login(user_id, PASSWORD)
+    draft = AdjustmentDraft("CHEAP", LOCATION, "-1", "LOSS", evidence_kind="audit_finding",
+                            evidence_id="AF-1")
+    barrier.wait()
+    return [wb.request_adjustment(session, draft).request_id for _ in range(n)]
