@@ -54,7 +54,7 @@ def internal_ocel(con: duckdb.DuckDBPyConnection, processes: list[str] | None = 
         events = con.execute("""
             select event_id as "ocel:eid", activity as "ocel:activity",
                    occurred_at as "ocel:timestamp", process, case_id, source,
-                   coalesce(strftime(posted_at, '%Y-%m-%dT%H:%M:%S.%fZ'), '') as posted_at,
+                   strftime(posted_at, '%Y-%m-%dT%H:%M:%S.%fZ') as posted_at,
                    cast(posting_delay_hours as double) as posting_delay_hours
             from _ocel_events order by occurred_at, event_id
         """).df()
