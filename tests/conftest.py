@@ -47,12 +47,14 @@ def _make_sample_company(ws: Workspace) -> None:
     from ingestion.land import land_inbox
     from ingestion.synthetic import generate
     from lakehouse.build import build_warehouse
+    from process_mining.mine import mine_warehouse
 
     shutil.rmtree(ws.root, ignore_errors=True)
     ws.ensure()
     generate(ws.root, "demo", 42)
     land_inbox(ws, None)
     build_warehouse(ws, lake_schema())
+    mine_warehouse(ws)
 
 
 def copy_workspace(ws: Workspace, to: Path) -> Workspace:
