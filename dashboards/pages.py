@@ -34,6 +34,12 @@ PAGES: dict[str, list[PageSpec]] = {
         PageSpec("sql.py", "SQL workbench", ":material/terminal:", "sql"),
         PageSpec("meeting_pack.py", "Meeting pack", ":material/description:", "meeting-pack"),
     ],
+    "Write-back": [
+        PageSpec("writeback_requests.py", "Adjustments & approvals", ":material/approval:", "adjustments"),
+        PageSpec("writeback_audit.py", "Audit trail", ":material/history:", "audit-trail"),
+        PageSpec("writeback_access.py", "Access review", ":material/manage_accounts:", "access-review"),
+        PageSpec("writeback_sign_in.py", "Sign in", ":material/login:", "sign-in"),
+    ],
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 
@@ -133,3 +134,20 @@ class Warehouse:
                                    "WHERE user_id = ? AND posted_at > ?",
                                    [user_id, after.replace(tzinfo=None)]).fetchone()
         return int(count)
+
+
+def item_choices(path: Path) -> list[str]:
+    """Every item id of the item master of the warehouse at ``path``, for a request form."""
+    with read_only(path) as con:
+        return [r[0] for r in con.execute("SELECT item_id FROM marts.dim_item ORDER BY item_id").fetchall()]
+
+
+def location_choices(path: Path, item_id: str) -> list[str]:
+    """Locations where the item has moved (most used first), then every other location."""
+    with read_only(path) as con:
+        used = [r[0] for r in con.execute(
+            "SELECT location_id FROM marts.fct_inventory_ledger WHERE item_id = ? "
+            "GROUP BY location_id ORDER BY count(*) DESC, location_id", [item_id]).fetchall()]
+        every = [r[0] for r in con.execute(
+            "SELECT location_id FROM marts.dim_location ORDER BY location_id").fetchall()]
+    return used + [loc for loc in every if loc not in set(used)]
