@@ -72,7 +72,8 @@ valued as (
             as consumption_value,
         coalesce(v.value_on_hand, 0) as inventory_value,
         s.window_demand_qty / b.weeks as mean_weekly_demand,
-        sqrt(greatest(s.sum_squares / b.weeks - (s.window_demand_qty / b.weeks) ^ 2, 0)) as sd_weekly_demand,
+        case when s.window_demand_qty > 0
+             then sqrt(greatest(s.sum_squares / b.weeks - (s.window_demand_qty / b.weeks) ^ 2, 0)) end as sd_weekly_demand,
         b.weeks
     from areas a
     cross join bounds b
