@@ -155,3 +155,7 @@ register(app)
 from onhand import cli_mining  # noqa: E402  (command modules register after the core commands)
 
 app.command(name="mine")(cli_mining.mine)
+
+from onhand import cli_reconcile  # noqa: E402
+
+app.command(name="reconcile")(cli_reconcile.reconcile)
