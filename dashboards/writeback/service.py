@@ -180,6 +180,8 @@ class Writeback:
         return requests.preview_adjustment(Warehouse(self.ws), self.settings, draft, store.utc_now())
 
     def request_adjustment(self, session: Session, draft: AdjustmentDraft) -> Request:
+        with self._con() as con:  # refuse the unentitled before looking at their draft
+            users.authorize(con, session, users.CAN_REQUEST, "request adjustments")
         preview = requests.preview_adjustment(Warehouse(self.ws), self.settings, draft, store.utc_now())
         with self._con() as con, store.immediate(con):
             actor = users.authorize(con, session, users.CAN_REQUEST, "request adjustments")

@@ -8,6 +8,7 @@ an admin never also requests or approves, and an auditor holds no other role.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import sqlite3
@@ -37,7 +38,6 @@ INCOMPATIBLE: dict[str, frozenset[str]] = {
     "auditor": frozenset({"clerk", "approver", "controller", "admin"}),
 }
 MIN_PASSWORD_CHARS = 8
-_DUMMY_HASH = argon2.PasswordHasher.from_parameters(profiles.CHEAPEST).hash("not a password")
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,12 @@ class Account:
 
 def hasher(settings: Settings) -> argon2.PasswordHasher:
     return argon2.PasswordHasher.from_parameters(getattr(profiles, settings.password_profile.upper()))
+
+
+@functools.cache
+def _dummy_hash(profile: str) -> str:
+    """Checked for an unknown user, so that it costs as much time as a known one."""
+    return argon2.PasswordHasher.from_parameters(getattr(profiles, profile.upper())).hash("nobody's")
 
 
 def _token_hash(token: str) -> str:
@@ -203,7 +209,7 @@ def login(con: sqlite3.Connection, settings: Settings, user_id: str,
     row = con.execute("SELECT * FROM users WHERE user_id = ?", (user_id,)).fetchone()
     ph = hasher(settings)
     try:
-        ph.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+        ph.verify(row["password_hash"] if row else _dummy_hash(settings.password_profile), password)
         valid = row is not None
     except argon2.exceptions.VerificationError:
         valid = False
