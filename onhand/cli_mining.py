@@ -24,7 +24,7 @@ def mine(
     ocel: Annotated[Path | None, typer.Option("--ocel", help="Mine this external OCEL 2.0 log (.jsonocel, .xmlocel or .sqlite) instead of the warehouse's own, one case-centric view per object type.", show_default=False)] = None,
     out: Annotated[Path | None, typer.Option("--out", help="With --ocel: DuckDB file to write the mining.* results into (default: the workspace warehouse).", show_default=False)] = None,
     export_ocel: Annotated[Path | None, typer.Option("--export-ocel", help="Only export the warehouse's object-centric event log to this OCEL 2.0 file (format from the extension: .jsonocel, .xmlocel or .sqlite).", show_default=False)] = None,
-    process: Annotated[list[str] | None, typer.Option("--process", help="With --export-ocel: export only this process (repeatable): procurement, production, fulfilment, transfer, consignment, stock_control.", show_default=False)] = None,
+    process: Annotated[list[str] | None, typer.Option("--process", metavar="PROCESS", help="With --export-ocel: export only this process (repeatable): procurement, production, fulfilment, transfer, consignment, stock_control.", show_default=False)] = None,
     home: HomeOption = None,
 ) -> None:
     """Mine where and why postings lag behind physical events, after a build.
