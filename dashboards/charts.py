@@ -22,7 +22,7 @@ def _style(figure: go.Figure, *, height: int = 360, y_title: str = "", x_title: 
         height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, colorway=PALETTE,
         plot_bgcolor="white", paper_bgcolor="white", font={"size": 13},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        separators=".,", dragmode="select", clickmode="event+select",
+        separators=".,",
     )
     figure.update_xaxes(title=x_title, showgrid=False, linecolor="#d0d7de")
     figure.update_yaxes(title=y_title, gridcolor="#eef1f4", zerolinecolor="#d0d7de")

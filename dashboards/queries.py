@@ -183,3 +183,38 @@ def exception_summary(path: Path, filters: Filters) -> pl.DataFrame:
         FROM marts.fct_ledger_exceptions
         WHERE {_where(filters, params=params, month="occurred_at")}
         GROUP BY exception_code ORDER BY cases DESC""", params)
+
+
+# --- the inventory review's headline ------------------------------------------------------
+
+KPIS = ("inventory_value", "turns", "days_of_supply", "stockout_rate", "carrying_cost", "count_accuracy",
+        "open_exceptions")
+
+
+def kpi_monthly(path: Path, filters: Filters) -> pl.DataFrame:
+    """mart_kpi_monthly for the filtered site (or the company row 'ALL'), over the period, oldest first."""
+    params: dict[str, Any] = {"site": filters.site or "ALL"}
+    conditions = ["site_id = $site"]
+    if filters.month_from:
+        conditions.append("strftime(month, '%Y-%m') >= $month_from")
+        params["month_from"] = filters.month_from
+    if filters.month_to:
+        conditions.append("strftime(month, '%Y-%m') <= $month_to")
+        params["month_to"] = filters.month_to
+    return query(path, f"SELECT * FROM marts.mart_kpi_monthly WHERE {' AND '.join(conditions)} ORDER BY month",
+                 params)
+
+
+def kpi_by_site(path: Path, month: Any) -> pl.DataFrame:
+    """Every site's headline row for one month (the company row last)."""
+    return query(path, f"""
+        SELECT site_id, {', '.join(KPIS)}, is_complete FROM marts.mart_kpi_monthly WHERE month = $month
+        ORDER BY is_company_total, inventory_value DESC""", {"month": month})
+
+
+def targets(path: Path, site: str | None) -> dict[str, tuple[Any, str]]:
+    """KPI -> (target, 'higher'|'lower') for a site, its own row overriding the '*' default."""
+    frame = query(path, """
+        SELECT kpi, target, better FROM staging.review_targets
+        WHERE site_id IN ('*', $site) ORDER BY kpi, site_id = '*' DESC""", {"site": site or "ALL"})
+    return {kpi: (target, better) for kpi, target, better in frame.iter_rows()}

@@ -74,35 +74,41 @@ def go(filters: Filters, drill: Drill, page: Any = None) -> None:
 
 
 def sidebar_filters(filters: Filters, drill: Drill) -> Filters:
-    """The global filters; a change rewrites the URL (and keeps the drill path where it still applies)."""
+    """The global filters; a change rewrites the URL (and keeps the drill path where it still applies).
+
+    The URL is the truth. Each widget's key carries the value it was drawn with, so when the URL
+    changes under it (a drill-down, a breadcrumb, a pasted link) the widget is drawn anew from
+    the URL instead of keeping its old state.
+    """
     sidebar = st.sidebar
     sidebar.markdown("### Filters")
-    site_options = ["All sites", *load(queries.sites)]
-    site = sidebar.selectbox("Site", site_options,
-                             index=site_options.index(filters.site) if filters.site in site_options else 0,
+    all_sites, all_categories, all_classes = "All sites", "All categories", "All classes"
+    site_options = [all_sites, *load(queries.sites)]
+    shown = filters.site if filters.site in site_options else all_sites
+    site = sidebar.selectbox("Site", site_options, index=site_options.index(shown), key=f"f_site:{shown}",
                              help="Narrows every page to one site.")
-    cat_options = ["All categories", *load(queries.categories)]
-    category = sidebar.selectbox("Category", cat_options,
-                                 index=cat_options.index(filters.category) if filters.category in cat_options else 0)
-    abc = filters.abc
+    cat_options = [all_categories, *load(queries.categories)]
+    shown = filters.category if filters.category in cat_options else all_categories
+    category = sidebar.selectbox("Category", cat_options, index=cat_options.index(shown), key=f"f_cat:{shown}")
+    abc = None
     if has("marts.mart_abc_xyz"):
-        abc_options = ["All classes", "A", "B", "C"]
-        abc = sidebar.selectbox("ABC class", abc_options,
-                                index=abc_options.index(filters.abc) if filters.abc in abc_options else 0,
+        abc_options = [all_classes, "A", "B", "C"]
+        shown = filters.abc if filters.abc in abc_options else all_classes
+        abc = sidebar.selectbox("ABC class", abc_options, index=abc_options.index(shown), key=f"f_abc:{shown}",
                                 help="By annual consumption value, per item and site.")
     first, last = load(queries.ledger_days)
     months = _months(first, last)
-    month_from, month_to = sidebar.select_slider(
-        "Period", options=months,
-        value=(filters.month_from if filters.month_from in months else months[0],
-               filters.month_to if filters.month_to in months else months[-1]),
-        help="Months shown in trends and lists.")
-    as_of = sidebar.date_input("Stock as of", value=filters.as_of or last, min_value=first, max_value=last,
+    period = (filters.month_from if filters.month_from in months else months[0],
+              filters.month_to if filters.month_to in months else months[-1])
+    month_from, month_to = sidebar.select_slider("Period", options=months, value=period,
+                                                 key=f"f_period:{period}", help="Months shown in trends and lists.")
+    day = filters.as_of if filters.as_of and first <= filters.as_of <= last else last
+    as_of = sidebar.date_input("Stock as of", value=day, min_value=first, max_value=last, key=f"f_as_of:{day}",
                                help="Stock and value at the end of this day (default: the last day in the ledger).")
     chosen = Filters(
-        site=None if site == "All sites" else site,
-        category=None if category == "All categories" else category,
-        abc=None if abc in (None, "All classes") else abc,
+        site=None if site == all_sites else site,
+        category=None if category == all_categories else category,
+        abc=None if abc in (None, all_classes) else abc,
         month_from=None if month_from == months[0] else month_from,
         month_to=None if month_to == months[-1] else month_to,
         as_of=None if as_of == last else as_of,

@@ -26,8 +26,11 @@ def sample_company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
     Shared by every xdist worker (the first builds it under a lock, the others wait),
     so each test module reads the same warehouse. READ ONLY: a test that changes a
-    workspace copies it first (``copy_workspace``).
+    workspace copies it first (``copy_workspace``). For a quick local loop,
+    ``$ONHAND_TEST_SAMPLE_COMPANY`` names an already built workspace to use instead.
     """
+    if os.environ.get("ONHAND_TEST_SAMPLE_COMPANY"):
+        return Workspace.resolve(os.environ["ONHAND_TEST_SAMPLE_COMPANY"])
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # shared by the workers of this session
