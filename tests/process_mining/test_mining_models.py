@@ -74,3 +74,14 @@ def test_maps_are_svg_with_the_activities() -> None:
     assert all(a in svg for a in ON_TIME)
     net = models.model_map(models.discover(Counter({ON_TIME: 2, LATE: 1})), "t").decode()
     assert "<svg" in net and "Receipt posted" in net
+
+
+def test_a_warehouse_without_the_event_log_is_a_clear_error(ws) -> None:
+    import duckdb
+
+    from process_mining.mine import mine_warehouse
+
+    duckdb.connect(str(ws.warehouse)).close()
+    with pytest.raises(MiningError, match="no event log") as raised:
+        mine_warehouse(ws)
+    assert "onhand build" in str(raised.value)
