@@ -16,17 +16,17 @@ from dashboards.data import query
 from dashboards.state import Drill, Filters
 
 
-def _where(filters: Filters, *, site: str = "site_id", item: str | None = "item_id",
+def _where(filters: Filters, *, site: str | None = "site_id", item: str | None = "item_id",
            month: str | None = None, params: dict[str, Any]) -> str:
     """SQL conditions for the global filters, with their parameters added to ``params``."""
     conditions = ["true"]
-    if filters.site:
+    if site and filters.site:
         conditions.append(f"{site} = $site")
         params["site"] = filters.site
     if item and filters.category:
         conditions.append(f"{item} IN (SELECT item_id FROM marts.dim_item WHERE category = $category)")
         params["category"] = filters.category
-    if item and filters.abc:
+    if item and site and filters.abc:
         conditions.append(f"({item}, {site}) IN (SELECT (item_id, site_id) FROM marts.mart_abc_xyz "
                           "WHERE abc_class = $abc)")
         params["abc"] = filters.abc
@@ -218,3 +218,59 @@ def targets(path: Path, site: str | None) -> dict[str, tuple[Any, str]]:
         SELECT kpi, target, better FROM staging.review_targets
         WHERE site_id IN ('*', $site) ORDER BY kpi, site_id = '*' DESC""", {"site": site or "ALL"})
     return {kpi: (target, better) for kpi, target, better in frame.iter_rows()}
+
+
+# --- the KPI, audit and mining pages: a mart's rows under the global filters ---------------
+
+def rows(path: Path, relation: str, filters: Filters, *, order: str, month: str | None = None,
+         item: str | None = "item_id", site: str | None = "site_id", where: str = "true",
+         limit: int = 5000) -> pl.DataFrame:
+    """The rows of ``relation`` (a documented mart, named by the page) under the global filters."""
+    params: dict[str, Any] = {"limit": limit}
+    condition = _where(filters, site=site, item=item, month=month, params=params)
+    return query(path, f"SELECT * FROM {relation} WHERE {condition} AND ({where}) ORDER BY {order} LIMIT $limit",
+                 params)
+
+
+def latest_month(path: Path, relation: str, filters: Filters, *, complete: bool = True) -> Any:
+    """The last month of ``relation`` within the period (the last complete one if asked)."""
+    params: dict[str, Any] = {}
+    condition = _where(Filters(month_from=filters.month_from, month_to=filters.month_to), item=None,
+                       month="month", params=params)
+    if complete:
+        condition += " AND month IN (SELECT month FROM marts.mart_kpi_monthly WHERE is_complete)"
+    return query(path, f"SELECT max(month) AS month FROM {relation} WHERE {condition}", params)["month"][0]
+
+
+def turnover_and_supply(path: Path, filters: Filters, month: Any) -> pl.DataFrame:
+    """Per item x site in ``month``: trailing turns next to days of supply (both from their marts)."""
+    params: dict[str, Any] = {"month": month}
+    return query(path, f"""
+        SELECT t.item_id, t.site_id, i.description, t.closing_value, t.usage_value, t.turns, t.turns_trailing,
+               d.on_hand_qty, d.avg_daily_demand, d.days_of_supply, d.forward_days_of_supply
+        FROM marts.mart_turnover t
+        JOIN marts.dim_item i USING (item_id)
+        LEFT JOIN marts.mart_days_of_supply d USING (item_id, site_id, month)
+        WHERE t.month = $month AND {_where(filters, item='t.item_id', site='t.site_id', params=params)}
+          AND (t.closing_value <> 0 OR t.usage_value <> 0)
+        ORDER BY t.closing_value DESC""", params)
+
+
+def grouped(path: Path, relation: str, filters: Filters, *, by: str, measures: str, order: str,
+            month: str | None = None, item: str | None = "item_id", site: str | None = "site_id") -> pl.DataFrame:
+    """``relation`` summed by one column under the global filters (e.g. findings per rule)."""
+    params: dict[str, Any] = {}
+    condition = _where(filters, site=site, item=item, month=month, params=params)
+    return query(path, f"SELECT {by}, {measures} FROM {relation} WHERE {condition} GROUP BY {by} ORDER BY {order}",
+                 params)
+
+
+def process_maps(path: Path) -> pl.DataFrame:
+    return query(path, "SELECT process, map, caption, svg FROM mining.process_maps ORDER BY process, map")
+
+
+def movement_keys(path: Path, movement_id: str) -> list[str]:
+    """The ledger keys of a movement id (an id can repeat across sources)."""
+    frame = query(path, "SELECT movement_key FROM marts.fct_inventory_ledger WHERE movement_id = $id ORDER BY source",
+                  {"id": movement_id})
+    return frame["movement_key"].to_list()

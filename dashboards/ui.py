@@ -10,6 +10,7 @@ import io
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,9 @@ def table(frame: pl.DataFrame, *, key: str, select: str | None = None, height: i
     if frame.is_empty():
         empty("No rows for this view: widen the filters or the period.")
         return None
+    frame = frame.with_columns(  # evidence lists as 'id; id' text: readable, and CSV can hold them
+        pl.col(name).cast(pl.List(pl.Utf8)).list.join("; ")
+        for name, dtype in frame.schema.items() if isinstance(dtype, pl.List))
     shown = frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))  # display only; downloads stay exact
     event = st.dataframe(
         shown, key=key, hide_index=True, height=height or "auto",
@@ -243,3 +247,24 @@ def page_guard() -> Iterator[None]:
         log.exception("page failed")
         st.error(f"This view could not be shown ({type(error).__name__}: {error}). The rest of the app "
                  "works; try widening the filters, or report this message.", icon=":material/error:")
+
+
+INVENTORY_PAGE = "app_pages/inventory.py"
+
+
+def open_item(filters: Filters, item_id: str, site_id: str | None = None) -> None:
+    """Drill from any page into an item's stock, ledger lines and documents."""
+    site = site_id if site_id and site_id != "ALL" else filters.site
+    go(replace(filters, site=site), Drill(item=item_id), page=INVENTORY_PAGE)
+
+
+def open_movement(filters: Filters, movement_key: str) -> None:
+    """Drill from any page to one ledger line and its source document."""
+    go(filters, Drill(movement=movement_key), page=INVENTORY_PAGE)
+
+
+def first_id(text: str | None) -> str | None:
+    """The first id of an evidence list ('M1;M2' or 'M1, M2')."""
+    if not text:
+        return None
+    return text.replace(",", ";").split(";")[0].strip() or None

@@ -32,12 +32,16 @@ with ui.page_guard():
         if months.is_empty():
             ui.empty("No months in this period: widen the period in the sidebar.")
             st.stop()
+        complete = months.filter(months["is_complete"])
+        partial = months.filter(~months["is_complete"])
+        if not complete.is_empty():
+            months = complete  # a running month is not compared with whole ones
         latest = months.row(-1, named=True)
         previous = months.row(-2, named=True) if months.height > 1 else None
         targets = ui.load(queries.targets, filters.site)
         where = f"Site {filters.site}" if filters.site else "The company (all sites)"
         st.subheader(f"{where} · {latest['month']:%B %Y}"
-                     + ("" if latest["is_complete"] else f" (to {latest['days']} days so far)"))
+                     + ("" if latest["is_complete"] else f" ({latest['days']} days so far)"))
         columns = st.columns(len(TILES))
         for column, (name, label, fmt, better, help_text) in zip(columns, TILES, strict=True):
             value, before = latest[name], previous[name] if previous else None
@@ -49,6 +53,10 @@ with ui.page_guard():
                           help=f"{help_text} Change against {previous['month']:%b %Y}." if previous else help_text)
             column.caption(caption)
 
+        if not partial.is_empty() and not complete.is_empty():
+            st.caption(f"{partial['month'][0]:%B %Y} is still running ({partial['days'][0]} days so far): "
+                       "it is left out of the tiles and trends, and shown in the SQL workbench and the "
+                       "other pages.")
         st.markdown("#### Trends")
         grid = st.columns(3)
         for index, (name, label, _, _, _) in enumerate(TILES[:6]):
