@@ -10,28 +10,15 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from ingestion.contract import lake_schema
-from ingestion.land import land_inbox
-from lakehouse.build import build_warehouse
 from lakehouse.warehouse import read_only
 from lakehouse.workspace import Workspace
-from tests.audit.audit_company import write_company
 
 D = Decimal
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    ws = Workspace.resolve(tmp_path_factory.mktemp("audit_company")).ensure()
-    write_company(ws)
-    land_inbox(ws, None)
-    build_warehouse(ws, lake_schema())
-    return ws
-
-
-@pytest.fixture(scope="module")
-def con(built: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
-    with read_only(built.warehouse) as connection:
+def con(audit_company: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
+    with read_only(audit_company.warehouse) as connection:
         yield connection
 
 
