@@ -33,7 +33,7 @@ def _table(report: ReconcileReport) -> Table:
 @handled
 def reconcile(
     fail_on_new: Annotated[bool, typer.Option("--fail-on-new", help=f"Exit with code {NEW_GAPS_EXIT_CODE} when this build has gaps never alerted before (for schedulers).")] = False,
-    hook: Annotated[str | None, typer.Option("--hook", help="Shell command to run when there are new gaps; it gets them as JSON on standard input and in $ONHAND_ALERTS_FILE (default: [reconcile] hook in $ONHAND_HOME/onhand.toml).", show_default=False)] = None,
+    hook: Annotated[str | None, typer.Option("--hook", help="Shell command to run when there are new gaps; it gets them as JSON on standard input and in $ONHAND_ALERTS_FILE (default: the hook of section reconcile in $ONHAND_HOME/onhand.toml).", show_default=False)] = None,
     home: HomeOption = None,
 ) -> None:
     """Alert on cross-system reconciliation gaps that are new since the last run.
