@@ -138,3 +138,25 @@ def test_an_admin_deactivates_from_the_access_review(wb: Writeback) -> None:
     assert any("Deactivated clerk2" in s.value for s in at.success)
     (row,) = [r for r in wb.access_review(wb.login("auditor", PASSWORD)) if r.user_id == "clerk2"]
     assert not row.active and row.roles == ()
+
+
+def _entry_point() -> None:
+    import streamlit as st
+
+    from dashboards.app_pages.writeback_common import read_gate
+
+    read_gate()
+    st.markdown("DASHBOARD CONTENT")
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_the_read_gate_follows_the_setting(wb: Writeback, required: bool) -> None:
+    settings = wb.ws.settings_file
+    settings.write_text(settings.read_text() + f"require_login_to_read = {str(required).lower()}\n")
+    at = AppTest.from_function(_entry_point, default_timeout=TIMEOUT).run()
+    assert ("DASHBOARD CONTENT" in texts(at)) is not required
+    if required:
+        at.sidebar.text_input(key="wb-sidebar-sign-in-user").input("auditor")
+        at.sidebar.text_input(key="wb-sidebar-sign-in-password").input(PASSWORD)
+        at.sidebar.button[0].click().run()
+        assert "DASHBOARD CONTENT" in texts(at)
