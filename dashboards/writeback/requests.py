@@ -302,16 +302,22 @@ def load(con: sqlite3.Connection, request_id: str) -> Request:
     if row is None:
         raise NotFound(f"there is no request {request_id}", fix="see `onhand writeback list`")
     approvers = tuple(r[0] for r in con.execute(
-        "SELECT approver FROM approvals WHERE request_id = ? ORDER BY approved_at", (request_id,)))
+        "SELECT approver FROM approvals WHERE request_id = ? ORDER BY approved_at, rowid", (request_id,)))
     return Request.from_row(row, approvers)
 
 
 def listing(con: sqlite3.Connection, state: str | None = None) -> list[Request]:
+    """Requests (in one state, or all), newest first."""
     if state is not None and state not in STATES:
         raise InvalidRequest(f"'{state}' is not a state", fix="use one of: " + ", ".join(STATES))
-    ids = con.execute("SELECT request_id FROM requests WHERE ? IS NULL OR state = ? "
-                      "ORDER BY request_id DESC", (state, state)).fetchall()
-    return [load(con, r[0]) for r in ids]
+    rows = con.execute("SELECT * FROM requests WHERE ? IS NULL OR state = ? ORDER BY request_id DESC",
+                       (state, state)).fetchall()
+    approvers: dict[str, list[str]] = {}
+    for request_id, approver in con.execute(
+            "SELECT a.request_id, a.approver FROM approvals a JOIN requests r USING (request_id) "
+            "WHERE ? IS NULL OR r.state = ? ORDER BY a.approved_at, a.rowid", (state, state)):
+        approvers.setdefault(request_id, []).append(approver)
+    return [Request.from_row(row, tuple(approvers.get(row["request_id"], ()))) for row in rows]
 
 
 def _pending(con: sqlite3.Connection, request_id: str) -> Request:
