@@ -231,17 +231,17 @@ def writeback_request(
     if count and finding:
         raise typer.BadParameter("give one piece of evidence: --count or --finding")
     kind, evidence = ("cycle_count", count) if count else ("audit_finding", finding) if finding else (None, None)
+    if to_status and (location or qty):
+        raise typer.BadParameter("a status change takes no --location or --qty")
+    if not to_status and (not location or qty is None):
+        raise typer.BadParameter("an adjustment needs --location and --qty (or give --to-status)")
     wb = _open(home)
     session = _login(wb, user, password_stdin)
     if to_status:
-        if location or qty:
-            raise typer.BadParameter("a status change takes no --location or --qty")
         draft: AdjustmentDraft | StatusDraft = StatusDraft(item, to_status, reason, justification, kind, evidence)
         preview = wb.preview_status_change(session, draft)
     else:
-        if not location or qty is None:
-            raise typer.BadParameter("an adjustment needs --location and --qty (or give --to-status)")
-        draft = AdjustmentDraft(item, location, qty, reason, lot, justification, kind, evidence,
+        draft = AdjustmentDraft(item, location or "", qty or "", reason, lot, justification, kind, evidence,
                                 _stamp(occurred_at))
         preview = wb.preview_adjustment(session, draft)
     _print_preview(preview)
