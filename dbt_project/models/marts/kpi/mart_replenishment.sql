@@ -208,6 +208,7 @@ final as (
         p.abc_class,
         p.xyz_class,
         p.abc_xyz_segment,
+        p.demand_cv,
         p.service_level,
         p.z,
         round(p.mean_daily, 6)::decimal(18, 6) as avg_daily_demand,
@@ -235,6 +236,7 @@ final as (
         case when p.proposed_qty > 0 then (select as_of_day from bounds) end as proposed_order_day,
         case when p.proposed_qty > 0
              then (select as_of_day from bounds) + ceil(p.lead_time_days)::integer end as expected_receipt_day,
+        case when p.lead_time_days <= p.pull_max_lead_days then 'short' else 'long' end as lead_time_band,
         p.abc_xyz_segment || '-' || case when p.lead_time_days <= p.pull_max_lead_days then 'short' else 'long' end
             as replenishment_segment,
         case
