@@ -64,7 +64,7 @@ def snapshot(day: str, item_id: str, qty: str, location: str = "DC2-A") -> dict[
 
 def write_company(ws: Workspace) -> None:
     """Drop the whole company into ``ws.inbox``."""
-    items = [item(i) for i in ("LM", "WB", "LP", "DP", "SP", "UR", "US", "UE", "SH", "GA", "RC",
+    items = [item(i) for i in ("LM", "WB", "LP", "DP", "SP", "UR", "UT", "US", "UE", "SH", "GA", "RC",
                                "BL", "OLD", "NEW", "ADJ", "CO", "CV", "UE2")]
     items[0]["lot_tracked"] = "true"
     items += [
@@ -138,6 +138,9 @@ def write_company(ws: Workspace) -> None:
     erp.add("ADJ", "issue", "-1", "2026-03-04T09:00:00Z", location="PL-A", doc="WO-S2", user="s2")
     erp.add("REG", "adjustment", "2", "2026-03-02T11:00:00Z", location="PL-A", doc="ADJ-3",
             user="s1", movement_id="ERP-UNJUSTIFIED")
+    # unposted receipt of a transfer: 4 of UT left the plant for DC-CENTRAL, never received there
+    erp.add("UT", "receipt", "4", "2026-03-01T09:00:00Z", location="PL-A", doc="PO-UT", user="s1")
+    erp.add("UT", "transfer_out", "-4", "2026-03-04T09:00:00Z", location="PL-A", doc="TO-UT", user="s1")
     # cut-off: occurred on March 31st, posted on April 1st: 4 x 2.50 = 10.00 missed by March
     erp.add("CO", "receipt", "4", "2026-03-31T23:00:00Z", posted="2026-04-01T01:00:00Z",
             location="PL-A", doc="PO-CO", user="s1", cost="2.50", movement_id="ERP-CUTOFF")
@@ -175,6 +178,7 @@ def write_company(ws: Workspace) -> None:
         count("CC-LP", "LP", "0", "5", "04:00:00"),
         count("CC-DP", "DP", "14", "7", "04:00:00", user="w1"),
         count("CC-UR", "UR", "0", "6", "04:00:00"),
+        count("CC-UT", "UT", "0", "4", "04:00:00"),
         count("CC-US", "US", "10", "8", "04:00:00"),
         count("CC-UE", "UE", "50", "5", "04:00:00"),             # counted in boxes
         count("CC-SH", "SH", "10", "9", "04:00:00"),
