@@ -127,6 +127,26 @@ class Warehouse:
                                  f"not {item_id} at {location_id}", fix="name the count of this bin")
         return row[2]
 
+    def check_finding(self, con: duckdb.DuckDBPyConnection, finding_id: str, item_id: str) -> None:
+        """Refuse an audit finding the warehouse does not have, or one about another item.
+
+        Only where the warehouse has the auditors' findings (``audit.audit_findings``);
+        before that stage has run, the id is taken as written.
+        """
+        (present,) = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit' "
+                                 "AND table_name = 'audit_findings'").fetchone()
+        if not present:
+            return
+        row = con.execute("SELECT item_id FROM audit.audit_findings WHERE finding_id = ?",
+                          [finding_id]).fetchone()
+        if row is None:
+            raise InvalidRequest(f"audit finding {finding_id} is not in the warehouse",
+                                 where="audit.audit_findings",
+                                 fix="name a finding of the latest build (finding_id), or a cycle count")
+        if row[0] is not None and row[0] != item_id:
+            raise InvalidRequest(f"audit finding {finding_id} is about {row[0]}, not {item_id}",
+                                 fix="name the finding about this item")
+
     def ledger_postings_after(self, user_id: str, after: datetime) -> int:
         """Ledger movements entered by ``user_id`` after ``after`` (any source system)."""
         with self.connection() as con:

@@ -216,6 +216,8 @@ def preview_adjustment(wh: Warehouse, settings: Settings, draft: AdjustmentDraft
             counted_at = wh.check_cycle_count(con, (draft.evidence_id or "").strip(), item.item_id,
                                               draft.location_id)
             occurred = occurred or counted_at
+        elif draft.evidence_kind == "audit_finding":
+            wh.check_finding(con, (draft.evidence_id or "").strip(), item.item_id)
     occurred = _check_moment(occurred or now, now)
     high_value, why = _sensitivity(item.regulated, stock.unit_cost, settings)
     _check_text(draft, ADJUSTMENT_REASONS, bool(why), settings, why)
@@ -241,6 +243,8 @@ def preview_status(wh: Warehouse, settings: Settings, draft: StatusDraft, con_st
     with wh.connection() as con:
         item = wh.item(con, draft.item_id)
         qty, value = wh.item_stock_value(con, item.item_id)
+        if draft.evidence_kind == "audit_finding" and (draft.evidence_id or "").strip():
+            wh.check_finding(con, (draft.evidence_id or "").strip(), item.item_id)
     if item.status == draft.to_status:
         raise InvalidRequest(f"{item.item_id} is {item.status} already", fix="pick another status")
     open_ = con_store.execute("SELECT request_id FROM requests WHERE kind = 'status_change' "

@@ -285,3 +285,23 @@ def test_sessions_expire_and_end(wb: Writeback, login, monkeypatch) -> None:
     wb.logout(session)
     with pytest.raises(SessionExpired, match="ended"):
         wb.requests(session)
+
+
+def test_audit_findings_are_checked_once_the_warehouse_has_them(wb: Writeback, login) -> None:
+    import duckdb
+
+    assert wb.request_adjustment(login("clerk"), adjust("CHEAP", "-1", evidence_id="AF-free-text"))
+    con = duckdb.connect(str(wb.ws.warehouse))
+    con.execute("CREATE SCHEMA audit")
+    con.execute("CREATE TABLE audit.audit_findings AS SELECT * FROM (VALUES ('f-cheap', 'CHEAP'), "
+                "('f-mid', 'MID'), ('f-any', NULL)) AS t (finding_id, item_id)")
+    con.close()
+    for finding, message in (("AF-free-text", "not in the warehouse"), ("f-mid", "is about MID")):
+        with pytest.raises(InvalidRequest, match=message):
+            wb.request_adjustment(login("clerk"), adjust("CHEAP", "-1", evidence_id=finding))
+        with pytest.raises(InvalidRequest, match=message):
+            wb.request_status_change(login("clerk"), StatusDraft("CHEAP", "blocked", "RECALL",
+                                                                 evidence_kind="audit_finding",
+                                                                 evidence_id=finding))
+    for finding in ("f-cheap", "f-any"):
+        assert wb.request_adjustment(login("clerk"), adjust("CHEAP", "-1", evidence_id=finding))
