@@ -16,16 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboards.pages import PAGES  # noqa: E402
+from dashboards.pages import DEFAULT, PAGES  # noqa: E402
 
 st.set_page_config(page_title="Onhand · inventory review", page_icon=":material/inventory:", layout="wide")
 
 HERE = Path(__file__).resolve().parent
 navigation = st.navigation({
     group: [st.Page(HERE / "app_pages" / spec.file, title=spec.title, icon=spec.icon, url_path=spec.url,
-                    default=(spec.url == "overview"))
-            for spec in specs if (HERE / "app_pages" / spec.file).exists()]
+                    default=(spec.url == DEFAULT))
+            for spec in specs]
     for group, specs in PAGES.items()
-})
+}, expanded=True)
 st.logo(str(HERE / "logo.svg"), size="large")
 navigation.run()

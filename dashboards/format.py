@@ -16,8 +16,8 @@ def money(value: Decimal | float | int | None, currency: str = "EUR", *, cents: 
     amount = abs(Decimal(str(value)))
     if cents:
         return f"{sign}{symbol}{amount:,.2f}"
-    if amount >= 10_000_000:
-        return f"{sign}{symbol}{amount / 1_000_000:,.1f} M"
+    if amount >= 1_000_000:
+        return f"{sign}{symbol}{amount / 1_000_000:,.2f} M"
     return f"{sign}{symbol}{amount:,.0f}"
 
 

@@ -43,5 +43,13 @@ PAGES: dict[str, list[PageSpec]] = {
 }
 
 
+DEFAULT = "overview"  # served at the app's root URL
+
+
+def url_of(spec: PageSpec) -> str:
+    """The page's path in the app's URL (the default page lives at the root)."""
+    return "" if spec.url == DEFAULT else spec.url
+
+
 def all_pages() -> list[PageSpec]:
     return [page for group in PAGES.values() for page in group]

@@ -130,12 +130,12 @@ def _months(first: date, last: date) -> list[str]:
 def breadcrumb_bar(filters: Filters, drill: Drill, page: Any = None) -> None:
     """Company > Site > Item > ...: each step a button that goes back up to it."""
     crumbs = breadcrumbs(filters, drill)
-    columns = st.columns([1] * len(crumbs) + [max(1, 8 - len(crumbs))])
-    for index, (label, crumb_filters, crumb_drill) in enumerate(crumbs):
-        last = index == len(crumbs) - 1
-        if columns[index].button(("» " if index else "") + label, key=f"crumb-{index}", disabled=last,
-                                 type="secondary", width="stretch"):
-            go(crumb_filters, crumb_drill, page)
+    with st.container(horizontal=True):
+        for index, (label, crumb_filters, crumb_drill) in enumerate(crumbs):
+            last = index == len(crumbs) - 1
+            if st.button(("› " if index else "") + label, key=f"crumb-{index}", disabled=last, width="content",
+                         type="tertiary" if last else "secondary"):
+                go(crumb_filters, crumb_drill, page)
 
 
 # --- display ---------------------------------------------------------------------------

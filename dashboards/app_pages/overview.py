@@ -42,7 +42,7 @@ with ui.page_guard():
         where = f"Site {filters.site}" if filters.site else "The company (all sites)"
         st.subheader(f"{where} · {latest['month']:%B %Y}"
                      + ("" if latest["is_complete"] else f" ({latest['days']} days so far)"))
-        columns = st.columns(len(TILES))
+        columns = st.columns(4) + st.columns(4)[:3]
         for column, (name, label, fmt, better, help_text) in zip(columns, TILES, strict=True):
             value, before = latest[name], previous[name] if previous else None
             target = targets.get(name)

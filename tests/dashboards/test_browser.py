@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboards.pages import all_pages
+from dashboards.pages import all_pages, url_of
 from lakehouse.workspace import Workspace
 from tests.dashboards.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
@@ -28,20 +28,24 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(sample_company: Workspace):
     with streamlit_server(sample_company.root) as url, playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
         yield url, page
         browser.close()
 
 
 def settle(page) -> None:
-    """Wait until Streamlit has finished running the script for the current view."""
+    """Wait until Streamlit has finished running the script for the current view (a drill reruns
+    it twice: once for the click, once for the new URL), so elements are no longer replaced."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] *').length > 5",
-        timeout=60_000)
-    page.wait_for_timeout(400)
+    idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')" \
+           " && document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] *').length > 5"
+    for _ in range(60):
+        page.wait_for_timeout(400)
+        page.wait_for_function(idle, timeout=60_000)
+        page.wait_for_timeout(1200)
+        if page.evaluate(idle):
+            return
+    raise AssertionError("the app never settled")
 
 
 def no_errors(page) -> None:
@@ -52,7 +56,7 @@ def no_errors(page) -> None:
 def test_every_page_opens_without_an_error(app, shots: Path) -> None:
     url, page = app
     for spec in all_pages():
-        page.goto(f"{url}/{spec.url}")
+        page.goto(f"{url}/{url_of(spec)}")
         settle(page)
         no_errors(page)
         assert spec.title.split(" ")[0] in page.inner_text("h1"), spec
