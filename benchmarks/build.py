@@ -50,7 +50,7 @@ def bench_fifo(scale: str) -> str:
         SELECT movement_key AS key, area_id, 'fifo' AS method, movement_type AS mtype, qty_u, receipt_value_c,
                CAST(standard_cost * 1000000 AS HUGEINT) AS std_num,
                CASE WHEN movement_type = 'transfer_in' THEN paired_movement_key ELSE return_of_key END AS ref_key,
-               occurred_at, posted_at, movement_id || '|' || source_system AS tiebreak
+               occurred_at, posted_at, movement_id || '|' || source_system AS tiebreak, valuation_seq AS seq
         FROM wh.intermediate.int_movements_prepared
         WHERE exception_code IS NULL AND ownership = 'owned' AND NOT is_intra_site_transfer
           AND valuation_method = 'fifo'

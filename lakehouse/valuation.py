@@ -1,6 +1,6 @@
 """The valuation engine: FIFO in set-based SQL, moving average as a scan, standard cost.
 
-Called by the dbt Python model ``int_movements_valued`` on the build's DuckDB
+Called by the dbt Python model ``int_valuation_entries`` on the build's DuckDB
 connection. Policy: docs/valuation.md. Arithmetic is exact: quantities are
 micro-units (HUGEINT), money is cents (HUGEINT), costs are fractions
 (numerator cents, denominator micro-units); every division rounds half up
@@ -11,18 +11,27 @@ Input tables (created by the caller):
   (signed), receipt_value_c, std_num (standard cost x 10^6, so cents per
   micro-unit = std_num / 10^10), ref_key (the outflow a customer return
   reverses, the transfer-out of an inter-site transfer-in, the receipt a vendor
-  return names), occurred_at, posted_at, tiebreak.
+  return names), occurred_at, posted_at, tiebreak, seq (BIGINT: the movement's
+  place in valuation order within its area: occurred_at, posted_at, movement id).
 - ``val_charges``: key, receipt_key, amount_c, occurred_at, posted_at, tiebreak.
+
+- ``val_cost_changes``: key, area_id, std_num, occurred_at: a new standard cost
+  of a standard-cost area from that moment on.
 
 Output tables: ``val_values`` (one row per movement), ``val_pieces`` (which
 layer each outflow consumed, FIFO), ``val_charge_results`` (each landed cost:
 to COGS, to stock, price variance), ``val_layers`` (each FIFO layer and what
-remains of it).
+remains of it), ``val_cost_change_results`` (each standard cost change: the
+quantity on hand then and the revaluation).
 
-Inflows whose cost comes from another movement (a transfer-in from its
-transfer-out, a customer return from the shipment it reverses) are valued in
-rounds: each round values everything with the costs the last round found, until
-no such cost changes.
+FIFO is split in two. Which units of which layer each outflow takes depends on
+quantities only (a cumulative-quantity axis per area, two ASOF joins), and so do
+the landed costs' shares: that structure is computed once. Values are then
+filled in. Inflows whose cost comes from another movement (a transfer-in from
+its transfer-out, a customer return from the outflow it reverses) are valued in
+rounds: each round re-values only the layers whose cost changed, the pieces
+taken from them and the outflows those pieces belong to, until no such cost
+changes. Moving average re-scans the areas whose derived costs changed.
 """
 
 from __future__ import annotations
@@ -31,10 +40,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 MAX_ROUNDS = 25
 STD_DEN = 10**10  # std_num / STD_DEN = cents per micro-unit
+SEQ_SLOT = 2**20  # ev.seq = movement seq x SEQ_SLOT (+ n for the n-th landed cost after it)
 INFLOW_TYPES = ("receipt", "transfer_in", "production_receipt", "customer_return")
 
 
@@ -52,33 +63,57 @@ class ValuationRun:
 def value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
     """Value ``val_movements`` and ``val_charges`` into the output tables."""
     _sequence(con)
-    con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (key VARCHAR, num HUGEINT, den HUGEINT)")
-    con.execute("CREATE OR REPLACE TEMP TABLE dirty AS SELECT DISTINCT area_id FROM ev")
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
-        SELECT d.area_id AS inflow_area, e.key AS source_key, e.qty_u AS source_qty, e.area_id AS source_area
-        FROM ev d JOIN ev e ON e.key = d.ref_key
+        SELECT d.id AS inflow_id, d.area_id AS inflow_area, d.method AS inflow_method,
+               e.key AS source_key, e.id AS source_id, e.qty_u AS source_qty
+        FROM ev d JOIN ev_ref r ON r.id = d.id JOIN ev e ON e.id = r.ref_id
         WHERE d.mtype IN ('transfer_in', 'customer_return') AND d.method <> 'standard' AND e.qty_u < 0
     """)
     _standard(con)  # standard cost needs no other movement's cost: one pass
-    rounds, converged = 0, False
-    while rounds < MAX_ROUNDS and not converged:
+    con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (key VARCHAR, num HUGEINT, den HUGEINT)")
+    _changed_costs(con, "SELECT key, value_c FROM s_values")
+    _fifo_structure(con)
+    _fifo_first_values(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE evr AS SELECT * FROM ev WHERE method = 'avco'")
+    _avco_round(con, first=True)
+    rounds = 1
+    fifo_outs = "SELECT d.source_key AS key, r.value_c FROM f_round_outs r JOIN deps d ON d.source_id = r.id"
+    # round two runs anyway: it values the FIFO layers round one left for it
+    while _changed_costs(con, f"{fifo_outs} UNION ALL SELECT key, value_c FROM a_values") or rounds == 1:
+        if rounds == MAX_ROUNDS:
+            break
         rounds += 1
-        # Only the areas whose derived costs changed are valued again.
-        con.execute("CREATE OR REPLACE TEMP TABLE evr AS "
-                    "SELECT * FROM ev WHERE area_id IN (SELECT area_id FROM dirty)")
-        _inflow_costs(con)
-        _fifo(con)
-        _avco(con)
-        _merge(con, first=rounds == 1)
-        converged = _next_ref_costs(con)
-    con.execute("CREATE OR REPLACE TEMP TABLE val_values AS SELECT * FROM acc_values")
+        _fifo_next_values(con)
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE evr AS
+            SELECT * FROM ev WHERE method = 'avco' AND area_id IN (
+                SELECT inflow_area FROM deps JOIN changed ON changed.key = deps.source_key
+                WHERE deps.inflow_method = 'avco')
+        """)
+        _avco_round(con, first=False)
+    converged = con.execute("""
+        SELECT (SELECT count(*) FROM changed) = 0
+           AND (SELECT count(*) FROM f_out_values WHERE value_c IS NOT NULL)
+               = (SELECT count(*) FROM f_events WHERE NOT is_inflow)
+           AND (SELECT count(*) FROM f_layer_values WHERE value_c IS NULL) = 0
+    """).fetchone()[0]
+    _fifo_finish(con)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE val_values AS
+        SELECT * FROM f_values UNION ALL SELECT * FROM acc_a_values
+        UNION ALL SELECT * EXCLUDE (is_change, qty_after) FROM s_values WHERE NOT is_change
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE val_cost_change_results AS
+        SELECT key, qty_after AS qty_u, revaluation_c FROM s_values WHERE is_change
+    """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_charge_results AS
-        SELECT key, layer_key AS receipt_key, amount_c, to_cogs_c, amount_c - to_cogs_c AS to_stock_c,
+        SELECT c.key, l.key AS receipt_key, c.amount_c, c.to_cogs_c, c.amount_c - c.to_cogs_c AS to_stock_c,
                CAST(0 AS HUGEINT) AS variance_c
-        FROM acc_f_charge_results
+        FROM f_charges c JOIN ev l ON l.id = c.layer_id
         UNION ALL
         SELECT key, layer_key, amount_c, to_cogs_c, amount_c - to_cogs_c, 0 FROM acc_a_charge_results
         UNION ALL
@@ -87,24 +122,47 @@ def value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_pieces AS
-        SELECT out_key, layer_key, kind, units, is_deficit, value_c FROM acc_f_pieces_final
+        SELECT o.key AS out_key, l.key AS layer_key, p.kind, p.units, p.is_deficit, p.value_c
+        FROM f_piece_values p JOIN ev o ON o.id = p.out_id JOIN ev l ON l.id = p.layer_id
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_layers AS
-        SELECT l.key, l.area_id, l.qty_u, l.value_c,
+        SELECT e.key, e.area_id, l.qty_u, l.value_c,
                l.qty_u - coalesce(p.units, 0) AS remaining_units,
                l.value_c + coalesce(c.to_stock_c, 0) - coalesce(p.value_c, 0) AS remaining_value_c
-        FROM acc_f_layers l
-        LEFT JOIN (SELECT layer_key, sum(units) AS units, sum(value_c) AS value_c
-                   FROM acc_f_pieces_final GROUP BY layer_key) p ON p.layer_key = l.key
-        LEFT JOIN (SELECT receipt_key, sum(to_stock_c) AS to_stock_c
-                   FROM val_charge_results GROUP BY receipt_key) c ON c.receipt_key = l.key
+        FROM f_layer_values l JOIN ev e ON e.id = l.id
+        LEFT JOIN (SELECT layer_id, sum(units) AS units, sum(value_c) AS value_c
+                   FROM f_piece_values GROUP BY layer_id) p ON p.layer_id = l.id
+        LEFT JOIN (SELECT layer_id, sum(amount_c - to_cogs_c) AS to_stock_c
+                   FROM f_charges GROUP BY layer_id) c ON c.layer_id = l.id
     """)
     return ValuationRun(rounds, converged)
 
 
+def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
+    """Costs of derived inflows from the outflows just valued (``values_sql``): the ones that
+    differ from what the inflows were valued with go to ``changed`` and ``ref_cost``.
+    True when some changed."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE changed AS
+        WITH cost_now AS (
+            SELECT DISTINCT deps.source_key AS key, -v.value_c AS num, -deps.source_qty AS den
+            FROM deps JOIN ({values_sql}) v ON v.key = deps.source_key
+            WHERE v.value_c IS NOT NULL
+        )
+        SELECT key, num, den FROM cost_now EXCEPT SELECT key, num, den FROM ref_cost
+    """)
+    con.execute("DELETE FROM ref_cost WHERE key IN (SELECT key FROM changed)")
+    con.execute("INSERT INTO ref_cost SELECT * FROM changed")
+    return con.execute("SELECT count(*) FROM changed").fetchone()[0] > 0
+
 def _sequence(con: duckdb.DuckDBPyConnection) -> None:
-    """All events of an area in valuation order; a charge never before its receipt."""
+    """All events of an area in valuation order (``seq``); a charge never before its receipt.
+
+    Movements come numbered (``val_movements.seq``, the ledger's order within the
+    area); a landed cost is slotted in after the last movement it follows. Every
+    event gets an integer ``id`` and its area an integer ``aid`` for fast joins.
+    """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev AS
         WITH charges AS (
@@ -112,240 +170,433 @@ def _sequence(con: duckdb.DuckDBPyConnection) -> None:
                    CAST(NULL AS HUGEINT) AS receipt_value_c, m.std_num, c.receipt_key AS ref_key,
                    c.amount_c,
                    CASE WHEN (c.occurred_at, c.posted_at, c.tiebreak) < (m.occurred_at, m.posted_at, m.tiebreak)
-                        THEN struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak, d := 1)
-                        ELSE struct_pack(a := c.occurred_at, b := c.posted_at, c := c.tiebreak, d := 1)
+                        THEN struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak)
+                        ELSE struct_pack(a := c.occurred_at, b := c.posted_at, c := c.tiebreak)
                    END AS ord
             FROM val_charges c JOIN val_movements m ON m.key = c.receipt_key
         ),
-        movements AS (
-            SELECT key, area_id, mtype, method, qty_u, receipt_value_c, std_num, ref_key,
-                   CAST(NULL AS HUGEINT) AS amount_c,
-                   struct_pack(a := occurred_at, b := posted_at, c := tiebreak, d := 0) AS ord
-            FROM val_movements
+        slotted AS (
+            -- after the last movement of the area at or before the charge's moment
+            SELECT c.*, max(m.seq) AS after_seq
+            FROM charges c JOIN val_movements m
+              ON m.area_id = c.area_id AND struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak) <= c.ord
+            GROUP BY ALL
+            UNION ALL
+            -- a standard cost change applies to the movements from its moment on: after the last before
+            SELECT c.key, c.area_id, 'standard_cost_change', 'standard', CAST(0 AS HUGEINT), NULL, c.std_num,
+                   NULL, NULL, struct_pack(a := c.occurred_at, b := c.occurred_at, c := ''), max(m.seq)
+            FROM val_cost_changes c JOIN val_movements m ON m.area_id = c.area_id AND m.occurred_at < c.occurred_at
+            GROUP BY ALL
         ),
-        both_kinds AS (SELECT * FROM movements UNION ALL SELECT * FROM charges)
-        SELECT * EXCLUDE (ord),
-               row_number() OVER (PARTITION BY area_id ORDER BY ord, key) AS seq,
+        numbered AS (
+            SELECT key, area_id, mtype, method, qty_u, receipt_value_c, std_num, ref_key, amount_c,
+                   CAST(after_seq * {SEQ_SLOT} + row_number() OVER (PARTITION BY area_id, after_seq ORDER BY ord, key)
+                        AS BIGINT) AS seq
+            FROM slotted
+            UNION ALL
+            SELECT key, area_id, mtype, method, qty_u, receipt_value_c, std_num, ref_key,
+                   CAST(NULL AS HUGEINT), CAST(seq * {SEQ_SLOT} AS BIGINT)
+            FROM val_movements
+        )
+        SELECT *, CAST(row_number() OVER () AS BIGINT) AS id, hash(area_id) AS aid,
                mtype IN {INFLOW_TYPES} OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0)
                    AS is_inflow,
-               mtype <> 'landed_cost' AND NOT (mtype IN {INFLOW_TYPES}
+               mtype NOT IN ('landed_cost', 'standard_cost_change') AND NOT (mtype IN {INFLOW_TYPES}
                    OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0)) AS is_outflow
-        FROM both_kinds
+        FROM numbered
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ev_ref AS
+        SELECT e.id, r.id AS ref_id FROM ev e JOIN ev r ON r.key = e.ref_key WHERE e.ref_key IS NOT NULL
     """)
 
 
-def _inflow_costs(con: duckdb.DuckDBPyConnection) -> None:
-    """Each inflow's cost fraction: its own, its source's, or (FIFO) the newest layer's."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE inflows AS
-        WITH own AS (
-            SELECT e.*,
-                   CASE WHEN mtype = 'receipt' THEN receipt_value_c
-                        WHEN mtype = 'production_receipt' THEN std_num
-                        WHEN mtype IN ('transfer_in', 'customer_return') THEN rc.num END AS cnum,
-                   CASE WHEN mtype = 'receipt' THEN qty_u
-                        WHEN mtype = 'production_receipt' THEN {STD_DEN}
-                        WHEN mtype IN ('transfer_in', 'customer_return') THEN rc.den END AS cden
-            FROM evr e LEFT JOIN ref_cost rc ON rc.key = e.ref_key
-            WHERE e.is_inflow
-        ),
-        filled AS (
-            SELECT *,
-                   coalesce(cnum, last_value(cnum IGNORE NULLS) OVER w,
-                            first_value(std_num) OVER w_all) AS num,
-                   coalesce(cden, last_value(cden IGNORE NULLS) OVER w, {STD_DEN}) AS den
-            FROM own
-            WINDOW w AS (PARTITION BY area_id ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-                   w_all AS (PARTITION BY area_id ORDER BY seq)
-        )
-        SELECT key, area_id, method, mtype, seq, qty_u, num, den,
-               CASE WHEN mtype = 'receipt' THEN receipt_value_c
-                    ELSE {_half_up("qty_u * num", "den")} END AS value_c,
-               cnum IS NULL AS cost_is_current
-        FROM filled
-    """)
+def _fifo_structure(con: duckdb.DuckDBPyConnection) -> None:
+    """Which units of which layer every FIFO outflow takes, and the landed costs' shares.
 
-
-def _fifo(con: duckdb.DuckDBPyConnection) -> None:
-    """FIFO for every FIFO area at once: cumulative quantities, one sort, window functions."""
+    All of it depends on quantities only. Per area, layers lie end to end on a
+    cumulative-quantity axis, outflows likewise (running sums and binary searches,
+    numpy); a piece is the overlap of an outflow's stretch with a layer's. A piece
+    taken from a layer that came later than its outflow is a deficit piece: it
+    covers units issued into negative stock.
+    """
+    # Vendor returns naming an earlier receipt of their area take its units (specific identification).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE f_specific AS
-        SELECT o.key, o.area_id, o.seq, -o.qty_u AS units, o.ref_key AS layer_key
-        FROM (
-            SELECT o.*, l.qty_u AS layer_qty,
-                   sum(-o.qty_u) OVER (PARTITION BY o.ref_key ORDER BY o.seq) AS claimed
-            FROM evr o JOIN inflows l
-              ON l.key = o.ref_key AND l.area_id = o.area_id AND l.mtype = 'receipt' AND l.seq < o.seq
+        SELECT id, seq, units, layer_id, layer_seq FROM (
+            SELECT o.id, o.seq, -o.qty_u AS units, l.id AS layer_id, l.seq AS layer_seq, l.qty_u AS layer_qty,
+                   sum(-o.qty_u) OVER (PARTITION BY l.id ORDER BY o.seq) AS claimed
+            FROM ev o JOIN ev_ref r ON r.id = o.id JOIN ev l
+              ON l.id = r.ref_id AND l.aid = o.aid AND l.mtype = 'receipt' AND l.seq < o.seq
             WHERE o.mtype = 'vendor_return' AND o.method = 'fifo'
-        ) o
+        )
         WHERE claimed <= layer_qty
     """)
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_layers AS
-        WITH reserved AS (SELECT layer_key, sum(units) AS reserved FROM f_specific GROUP BY ALL),
-        layers AS (
-            SELECT i.*, i.qty_u - coalesce(r.reserved, 0) AS fifo_qty
-            FROM inflows i LEFT JOIN reserved r ON r.layer_key = i.key
-            WHERE i.method = 'fifo'
-        )
-        SELECT *, sum(fifo_qty) OVER (PARTITION BY area_id ORDER BY seq) - fifo_qty AS start_pos
-        FROM layers
+        CREATE OR REPLACE TEMP TABLE f_ev AS
+        WITH reserved AS (SELECT layer_id, sum(units) AS reserved FROM f_specific GROUP BY ALL)
+        SELECT e.id, e.aid, e.seq, e.mtype, e.qty_u, e.std_num, e.receipt_value_c, e.is_inflow,
+               s.id IS NOT NULL AS is_specific, d.source_key, d.source_id,
+               e.is_inflow AND (e.mtype IN ('receipt', 'production_receipt') OR d.inflow_id IS NOT NULL) AS own_cost,
+               CAST(coalesce(r.reserved, 0) AS BIGINT) AS reserved,
+               CAST(CASE WHEN e.is_inflow THEN e.qty_u - coalesce(r.reserved, 0) ELSE 0 END AS BIGINT) AS in_units,
+               CAST(CASE WHEN e.is_outflow AND s.id IS NULL THEN -e.qty_u ELSE 0 END AS BIGINT) AS out_units
+        FROM ev e
+        LEFT JOIN reserved r ON r.layer_id = e.id
+        LEFT JOIN f_specific s ON s.id = e.id
+        LEFT JOIN deps d ON d.inflow_id = e.id
+        WHERE e.method = 'fifo' AND e.mtype <> 'landed_cost'
     """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_outs AS
-        WITH outs AS (
-            SELECT key, area_id, seq, -qty_u AS units, std_num FROM evr
-            WHERE method = 'fifo' AND is_outflow AND key NOT IN (SELECT key FROM f_specific)
-        )
-        SELECT *, sum(units) OVER (PARTITION BY area_id ORDER BY seq) - units AS start_pos FROM outs
-    """)
-    # Pieces: each stretch of the cumulative quantity axis belongs to one layer and one outflow.
+    arrays = con.execute("""
+        SELECT id, aid, seq, in_units, out_units, reserved, is_inflow, own_cost, source_id IS NOT NULL AS derived,
+               CAST(std_num AS BIGINT) AS std_num
+        FROM f_ev ORDER BY aid, seq
+    """).fetchnumpy()
+    pieces, events = _fifo_axis({k: np.asarray(v) for k, v in arrays.items()})
+    con.register("axis_pieces", pieces)
+    con.register("axis_events", events)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE f_pieces AS
-        WITH bounds AS (
-            SELECT area_id, start_pos AS pos, key AS layer_key, NULL AS out_key FROM f_layers WHERE fifo_qty > 0
+        WITH pieces AS (
+            SELECT out_id, layer_id, 'fifo' AS kind, out_seq, layer_seq, units, unreserved, reaches_end
+            FROM axis_pieces
             UNION ALL
-            SELECT area_id, max(start_pos + fifo_qty), '', NULL FROM f_layers GROUP BY area_id
-            UNION ALL
-            SELECT area_id, start_pos, NULL, key FROM f_outs
-            UNION ALL
-            SELECT area_id, max(start_pos + units), NULL, '' FROM f_outs GROUP BY area_id
+            SELECT id, layer_id, 'vendor_return', seq, layer_seq, units, false, false FROM f_specific
         ),
-        segments AS (
-            SELECT area_id, pos,
-                   lead(pos) OVER w AS next_pos,
-                   last_value(layer_key IGNORE NULLS) OVER w AS layer_key,
-                   last_value(out_key IGNORE NULLS) OVER w AS out_key
-            FROM bounds
-            WINDOW w AS (PARTITION BY area_id ORDER BY pos, layer_key NULLS FIRST, out_key NULLS FIRST
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        reserved_layers AS (
+            -- layers vendor returns took units from: emptied when all units are taken, by the last piece
+            SELECT p.layer_id, sum(p.units) = any_value(l.qty_u) AS emptied,
+                   arg_max(p.out_id, (greatest(p.out_seq, p.layer_seq), p.out_seq)) AS last_out
+            FROM pieces p JOIN f_ev l ON l.id = p.layer_id
+            WHERE p.layer_id IN (SELECT layer_id FROM f_specific)
+            GROUP BY p.layer_id
         )
-        SELECT out_key, layer_key, sum(next_pos - pos) AS units
-        FROM segments
-        WHERE next_pos > pos AND layer_key <> '' AND out_key <> ''
-        GROUP BY ALL
+        SELECT p.out_id, p.layer_id, p.kind, CAST(p.units AS HUGEINT) AS units, p.out_seq, p.layer_seq,
+               greatest(p.out_seq, p.layer_seq) AS eff_seq, p.out_seq < p.layer_seq AS is_deficit,
+               CASE WHEN p.unreserved THEN p.reaches_end
+                    ELSE coalesce(r.emptied AND r.last_out = p.out_id, false) END AS is_emptying
+        FROM pieces p LEFT JOIN reserved_layers r ON r.layer_id = p.layer_id
     """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE f_piece_values AS
-        WITH all_pieces AS (
-            SELECT p.out_key, p.layer_key, p.units, o.seq AS out_seq, 'fifo' AS kind FROM f_pieces p
-            JOIN f_outs o ON o.key = p.out_key
-            UNION ALL
-            SELECT key, layer_key, units, seq, 'vendor_return' FROM f_specific
-        ),
-        ordered AS (
-            SELECT a.*, l.area_id, l.seq AS layer_seq, l.qty_u AS layer_qty, l.value_c AS layer_value,
-                   greatest(a.out_seq, l.seq) AS eff_seq,
-                   a.out_seq < l.seq AS is_deficit,
-                   sum(a.units) OVER (PARTITION BY a.layer_key ORDER BY greatest(a.out_seq, l.seq), a.out_seq)
-                       AS cum_units,
-                   {_half_up("a.units * l.value_c", "l.qty_u")} AS rounded
-            FROM all_pieces a JOIN f_layers l ON l.key = a.layer_key
-        )
-        SELECT *,
-               CASE WHEN cum_units = layer_qty
-                    THEN layer_value - coalesce(sum(rounded) OVER (PARTITION BY layer_key ORDER BY eff_seq, out_seq
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                    ELSE rounded END AS base_c
-        FROM ordered
-    """)
+    con.unregister("axis_pieces")
     # Landed costs: the share of the receipt consumed before the charge goes to COGS, the rest
     # rides with the layer's later pieces (the emptying piece takes the remainder).
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_charges AS
-        SELECT c.key, c.ref_key AS layer_key, c.seq, c.amount_c, l.qty_u AS layer_qty,
-               coalesce((SELECT sum(p.units) FROM f_piece_values p
-                         WHERE p.layer_key = c.ref_key AND p.eff_seq < c.seq), 0) AS consumed
-        FROM evr c JOIN f_layers l ON l.key = c.ref_key
-        WHERE c.mtype = 'landed_cost' AND c.method = 'fifo'
-    """)
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE f_charge_results AS
-        SELECT key, layer_key, seq, amount_c, layer_qty,
-               CASE WHEN consumed = layer_qty THEN amount_c
-                    ELSE {_half_up("consumed * amount_c", "layer_qty")} END AS to_cogs_c
-        FROM f_charges
+        CREATE OR REPLACE TEMP TABLE f_charges AS
+        WITH charges AS (
+            SELECT c.key, l.id AS layer_id, c.seq, c.amount_c, l.qty_u AS layer_qty
+            FROM ev c JOIN ev_ref r ON r.id = c.id JOIN f_ev l ON l.id = r.ref_id
+            WHERE c.mtype = 'landed_cost' AND c.method = 'fifo'
+        ),
+        consumed AS (
+            SELECT c.key, coalesce(sum(p.units) FILTER (WHERE p.eff_seq < c.seq), 0) AS consumed
+            FROM charges c LEFT JOIN f_pieces p ON p.layer_id = c.layer_id
+            GROUP BY c.key
+        )
+        SELECT c.*, CASE WHEN u.consumed = c.layer_qty THEN c.amount_c
+                         ELSE {_half_up("u.consumed * c.amount_c", "c.layer_qty")} END AS to_cogs_c
+        FROM charges c JOIN consumed u ON u.key = c.key
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_charge_shares AS
         WITH after_charge AS (
-            SELECT p.out_key, p.layer_key, p.units, p.cum_units, p.eff_seq, p.out_seq, c.key AS charge_key,
-                   c.amount_c, c.to_cogs_c, c.layer_qty,
+            SELECT p.out_id, p.layer_id, p.is_emptying, c.key AS charge_key, c.amount_c - c.to_cogs_c AS rest_c,
                    {_half_up("p.units * c.amount_c", "c.layer_qty")} AS rounded
-            FROM f_piece_values p JOIN f_charge_results c
-              ON c.layer_key = p.layer_key AND p.eff_seq > c.seq
+            FROM f_pieces p JOIN f_charges c ON c.layer_id = p.layer_id AND p.eff_seq > c.seq
+        ),
+        others AS (
+            SELECT charge_key, sum(rounded) FILTER (WHERE NOT is_emptying) AS others FROM after_charge GROUP BY ALL
         )
-        SELECT out_key, layer_key, charge_key,
-               CASE WHEN cum_units = layer_qty
-                    THEN amount_c - to_cogs_c - coalesce(sum(rounded) OVER (PARTITION BY charge_key
-                         ORDER BY eff_seq, out_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                    ELSE rounded END AS share_c
-        FROM after_charge
+        SELECT a.out_id, a.layer_id,
+               sum(CASE WHEN a.is_emptying THEN a.rest_c - coalesce(o.others, 0) ELSE a.rounded END) AS share_c
+        FROM after_charge a JOIN others o ON o.charge_key = a.charge_key
+        GROUP BY ALL
     """)
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_pieces_final AS
-        SELECT p.out_key, p.layer_key, p.kind, p.units, p.is_deficit, p.out_seq, p.layer_seq, p.eff_seq,
-               p.base_c + coalesce(s.charges_c, 0) AS value_c
-        FROM f_piece_values p
-        LEFT JOIN (SELECT out_key, layer_key, sum(share_c) AS charges_c FROM f_charge_shares GROUP BY ALL) s
-          ON s.out_key = p.out_key AND s.layer_key = p.layer_key
+        CREATE OR REPLACE TEMP TABLE f_pieces AS
+        SELECT p.*, coalesce(s.share_c, 0) AS charges_c
+        FROM f_pieces p LEFT JOIN f_charge_shares s ON s.out_id = p.out_id AND s.layer_id = p.layer_id
     """)
-    # Negative stock: units beyond the layers at the time are booked at the newest layer's cost
-    # (else standard); the layers that later cover them revalue the difference.
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE f_out_values AS
-        WITH covered AS (
-            SELECT out_key, sum(units) FILTER (WHERE NOT is_deficit) AS units_now,
-                   sum(value_c) FILTER (WHERE NOT is_deficit) AS value_now
-            FROM f_pieces_final WHERE kind = 'fifo' GROUP BY out_key
-        ),
-        outs AS (
-            SELECT o.key, o.area_id, o.seq, o.units, o.std_num,
-                   o.units - coalesce(c.units_now, 0) AS deficit_units, coalesce(c.value_now, 0) AS value_now
-            FROM f_outs o LEFT JOIN covered c ON c.out_key = o.key
-        ),
-        costed AS (
-            SELECT outs.*, coalesce(l.num, outs.std_num) AS num, coalesce(l.den, {STD_DEN}) AS den
-            FROM outs ASOF LEFT JOIN f_layers l ON l.area_id = outs.area_id AND outs.seq > l.seq
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE f_events AS
+        SELECT f.id, f.is_inflow, f.is_specific, f.qty_u, f.mtype, f.receipt_value_c, f.std_num, f.own_cost, f.source_key,
+               f.source_id, CAST(f.out_units AS HUGEINT) AS units, CAST(a.deficit_units AS HUGEINT) AS deficit_units,
+               a.cost_src, CAST(a.fallback_std AS HUGEINT) AS fallback_std, a.pending
+        FROM f_ev f JOIN axis_events a ON a.id = f.id
+    """)
+    con.unregister("axis_events")
+
+
+def _excl_cumsum(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Running sum before each row, restarting at each area."""
+    before = np.cumsum(values) - values
+    return before - np.repeat(before[starts], lengths)
+
+
+def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[pa.Table, pa.Table]:
+    """The quantity axis of every FIFO area at once (rows sorted by area, then valuation order).
+
+    Returns the pieces (outflow x layer, units) and, per event, the units beyond the
+    layers of its time and where it takes the current cost from.
+    """
+    n = len(a["id"])
+    starts = np.flatnonzero(np.concatenate([[True], a["aid"][1:] != a["aid"][:-1]])) if n else np.zeros(0, np.int64)
+    lengths = np.diff(np.concatenate([starts, [n]]))
+    run = np.repeat(np.arange(len(starts)), lengths)
+    inu, outu = a["in_units"], a["out_units"]
+    in_start = _excl_cumsum(inu, starts, lengths)
+    out_start = _excl_cumsum(outu, starts, lengths)
+    # areas side by side on one axis, so that one binary search serves them all
+    last = starts + lengths - 1
+    span = np.maximum(in_start[last] + inu[last], out_start[last] + outu[last]) + 1
+    if sum(int(x) for x in span) >= 2**62:
+        raise OverflowError("FIFO quantities exceed the 64-bit axis; value fewer areas at a time")
+    offset = np.cumsum(span) - span
+    layer_rows = np.flatnonzero(inu > 0)
+    l_start = offset[run[layer_rows]] + in_start[layer_rows]
+    l_end = l_start + inu[layer_rows]
+    out_rows = np.flatnonzero(outu > 0)
+    o_start = offset[run[out_rows]] + out_start[out_rows]
+    o_end = o_start + outu[out_rows]
+    first = np.searchsorted(l_start, o_start, side="right") - 1
+    ok = first >= 0
+    ok[ok] = (run[layer_rows[first[ok]]] == run[out_rows[ok]]) & (o_start[ok] < l_end[first[ok]])
+    out_rows, o_start, o_end, first = out_rows[ok], o_start[ok], o_end[ok], first[ok]
+    count = np.searchsorted(l_start, o_end, side="left") - first  # layers from the first to the last
+    piece_out = np.repeat(np.arange(len(out_rows)), count)
+    piece_layer = np.repeat(first, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    po_start, po_end = o_start[piece_out], o_end[piece_out]
+    pl_start, pl_end = l_start[piece_layer], l_end[piece_layer]
+    prow, lrow = out_rows[piece_out], layer_rows[piece_layer]
+    pieces = pa.table({
+        "out_id": a["id"][prow], "layer_id": a["id"][lrow], "out_seq": a["seq"][prow], "layer_seq": a["seq"][lrow],
+        "units": np.minimum(po_end, pl_end) - np.maximum(po_start, pl_start),
+        "unreserved": a["reserved"][lrow] == 0, "reaches_end": po_end >= pl_end,
+    })
+    # units beyond the layers received before the outflow (in_start of an outflow row)
+    deficit = outu - np.clip(np.minimum(out_start + outu, in_start) - out_start, 0, None)
+    # current cost: the newest earlier inflow with a cost of its own, else the standard cost
+    # the area's first inflow came in at, else the event's own standard cost
+    rows = np.arange(n)
+    own_rows = np.flatnonzero(a["is_inflow"] & a["own_cost"])
+    src = np.searchsorted(own_rows, rows, side="left") - 1
+    src_row = own_rows[np.maximum(src, 0)] if len(own_rows) else rows
+    has_src = (src >= 0) & (run[src_row] == run)
+    inflow_rows = np.flatnonzero(a["is_inflow"])
+    first = np.searchsorted(inflow_rows, starts, side="left")  # the area's first inflow, if it has one
+    first_row = inflow_rows[np.minimum(first, len(inflow_rows) - 1)] if len(inflow_rows) else starts
+    first_row = np.where((first < len(inflow_rows)) & (first_row < starts + lengths), first_row, n)[run]
+    fallback = np.where(first_row < rows, a["std_num"][np.minimum(first_row, max(n - 1, 0))], a["std_num"])
+    # Outflows that took from a layer whose cost is derived (directly or as the current cost)
+    # wait for the rounds after the first: valuing them before would be wasted.
+    derived = a["own_cost"] & a["derived"]
+    derived_cost = derived | (a["is_inflow"] & ~a["own_cost"] & has_src & derived[src_row])
+    taken_derived = derived_cost[lrow] & (a["seq"][prow] > a["seq"][lrow])
+    pending = np.bincount(prow[taken_derived], minlength=n) > 0
+    pending |= (deficit > 0) & has_src & derived[src_row]
+    events = pa.table({
+        "id": a["id"], "deficit_units": deficit, "pending": pending,
+        "cost_src": pa.array(a["id"][src_row], mask=~has_src), "fallback_std": fallback,
+    })
+    return pieces, events
+
+
+def _layer_costs_sql(where: str, *, sources_known: bool = True) -> str:
+    """Each FIFO inflow's cost (num / den) and value: its own, its source's, or the current one.
+
+    NULL while unknown: a derived inflow whose source is not valued yet (or, with
+    ``sources_known`` false, any derived inflow), and the inflows taking their current cost
+    from one."""
+    return f"""
+        WITH costs AS (
+            SELECT l.id, l.qty_u, l.mtype, l.receipt_value_c,
+                   CASE WHEN l.mtype = 'receipt' THEN l.receipt_value_c
+                        WHEN l.mtype = 'production_receipt' THEN l.std_num
+                        WHEN l.own_cost THEN CASE WHEN {sources_known} THEN rc.num END
+                        WHEN l.cost_src IS NULL THEN l.fallback_std
+                        ELSE src.num END AS num,
+                   CASE WHEN l.mtype = 'receipt' THEN l.qty_u
+                        WHEN l.mtype = 'production_receipt' THEN {STD_DEN}
+                        WHEN l.own_cost THEN CASE WHEN {sources_known} THEN rc.den END
+                        WHEN l.cost_src IS NULL THEN {STD_DEN}
+                        ELSE src.den END AS den
+            FROM f_events l
+            LEFT JOIN ref_cost rc ON rc.key = l.source_key
+            LEFT JOIN f_layer_values src ON src.id = l.cost_src
+            WHERE l.is_inflow AND ({where})
         )
-        SELECT key, units, deficit_units, value_now,
-               CASE WHEN deficit_units > 0 THEN {_half_up("deficit_units * num", "den")} ELSE 0 END AS booked_c
-        FROM costed
+        SELECT id, qty_u, num, den,
+               CASE WHEN mtype = 'receipt' THEN receipt_value_c ELSE {_half_up("qty_u * num", "den")} END AS value_c,
+               CAST(0 AS HUGEINT) AS others_c
+        FROM costs
+    """
+
+
+def _layer_others(con: duckdb.DuckDBPyConnection, layers: str) -> None:
+    """Per layer of ``layers``: the sum of its rounded pieces but the emptying one (which takes the rest)."""
+    con.execute(f"""
+        UPDATE f_layer_values SET others_c = o.others_c FROM (
+            SELECT p.layer_id, sum({_half_up("p.units * l.value_c", "l.qty_u")}) AS others_c
+            FROM f_pieces p JOIN f_layer_values l ON l.id = p.layer_id
+            WHERE NOT p.is_emptying AND p.layer_id IN ({layers})
+            GROUP BY p.layer_id
+        ) o
+        WHERE f_layer_values.id = o.layer_id
+    """)
+
+
+def _piece_value_sql(p: str, l: str) -> str:
+    """SQL for a piece's value: rounded, or the layer's rest if it empties it; plus its landed costs."""
+    return (f"CASE WHEN {p}.is_emptying THEN {l}.value_c - {l}.others_c "
+            f"ELSE {_half_up(f'{p}.units * {l}.value_c', f'{l}.qty_u')} END + {p}.charges_c")
+
+
+def _out_values_sql(outs: str) -> str:
+    """Values of the outflows ``outs``: their pieces, plus units beyond stock at the current cost
+    (NULL while a layer they took from has no value yet)."""
+    num = "CASE WHEN o.cost_src IS NULL THEN o.fallback_std ELSE l.num END"
+    den = f"CASE WHEN o.cost_src IS NULL THEN {STD_DEN} ELSE l.den END"
+    booked = _half_up(f"o.deficit_units * {num}", den)
+    return f"""
+        WITH taken AS (
+            SELECT p.out_id,
+                   CASE WHEN bool_or(v.value_c IS NULL) THEN NULL
+                        ELSE sum({_piece_value_sql("p", "v")}) END AS taken_c
+            FROM f_pieces p JOIN f_layer_values v ON v.id = p.layer_id
+            WHERE NOT p.is_deficit AND p.out_id IN ({outs})
+            GROUP BY ALL
+        ),
+        booked AS (
+            SELECT o.id, CASE WHEN o.deficit_units > 0 THEN {booked} ELSE 0 END AS booked_c
+            FROM f_events o LEFT JOIN f_layer_values l ON l.id = o.cost_src
+            WHERE NOT o.is_inflow AND o.id IN ({outs})
+        )
+        SELECT b.id, -(coalesce(t.taken_c, 0) + b.booked_c) AS value_c, b.booked_c
+        FROM booked b LEFT JOIN taken t ON t.out_id = b.id
+    """
+
+
+def _fifo_first_values(con: duckdb.DuckDBPyConnection) -> None:
+    """Round one: every FIFO layer, piece and outflow, derived costs as far as known."""
+    con.execute("CREATE OR REPLACE TEMP TABLE f_layer_values (id BIGINT, qty_u HUGEINT, num HUGEINT, "
+                "den HUGEINT, value_c HUGEINT, others_c HUGEINT)")
+    # own costs first, then the inflows that take the current cost from them; derived costs
+    # (and the outflows that depend on them) are left to the next rounds
+    con.execute(f"INSERT INTO f_layer_values {_layer_costs_sql('l.own_cost', sources_known=False)}")
+    con.execute(f"INSERT INTO f_layer_values {_layer_costs_sql('NOT l.own_cost')}")
+    _layer_others(con, "SELECT id FROM f_layer_values")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE f_round_outs AS "
+                f"{_out_values_sql('SELECT id FROM f_events WHERE NOT is_inflow AND NOT pending')}")
+    con.execute("CREATE OR REPLACE TEMP TABLE f_out_values AS SELECT * FROM f_round_outs")
+
+
+def _fifo_next_values(con: duckdb.DuckDBPyConnection) -> None:
+    """A later round: only the layers whose cost changed, their pieces and those pieces' outflows."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE f_new_costs AS
+        SELECT n.* FROM ({_layer_costs_sql(
+            "l.source_key IN (SELECT key FROM changed) OR (l.own_cost AND l.source_key IS NOT NULL "
+            "AND l.id IN (SELECT id FROM f_layer_values WHERE value_c IS NULL))")}) n
+        JOIN f_layer_values l USING (id)
+        WHERE (n.num, n.den, n.value_c) IS DISTINCT FROM (l.num, l.den, l.value_c)
+    """)
+    con.execute("""
+        UPDATE f_layer_values SET num = n.num, den = n.den, value_c = n.value_c FROM f_new_costs n
+        WHERE f_layer_values.id = n.id
+    """)
+    # the inflows that took their current cost from a changed one
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE f_new_current AS
+        {_layer_costs_sql("NOT l.own_cost AND l.cost_src IN (SELECT id FROM f_new_costs)")}
+    """)
+    con.execute("""
+        UPDATE f_layer_values SET num = n.num, den = n.den, value_c = n.value_c FROM f_new_current n
+        WHERE f_layer_values.id = n.id
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE f_changed_layers AS
+        SELECT id FROM f_new_costs UNION SELECT id FROM f_new_current
+    """)
+    _layer_others(con, "SELECT id FROM f_changed_layers")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE f_changed_outs AS
+        SELECT DISTINCT out_id AS id FROM f_pieces WHERE layer_id IN (SELECT id FROM f_changed_layers)
+        UNION
+        SELECT id FROM f_events WHERE deficit_units > 0 AND cost_src IN (SELECT id FROM f_new_costs)
+    """)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE f_round_outs AS "
+                f"{_out_values_sql('SELECT id FROM f_changed_outs')}")
+    con.execute("DELETE FROM f_out_values WHERE id IN (SELECT id FROM f_round_outs)")
+    con.execute("INSERT INTO f_out_values SELECT * FROM f_round_outs")
+
+
+def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
+    """Piece values; negative-stock revaluations at the layers that covered the shortfalls; FIFO values."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE f_piece_values AS
+        SELECT p.out_id, p.layer_id, p.kind, p.units, p.is_deficit, p.layer_seq, {_piece_value_sql("p", "l")}
+                   AS value_c
+        FROM f_pieces p JOIN f_layer_values l ON l.id = p.layer_id
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_revaluations AS
         WITH deficit_pieces AS (
-            SELECT p.*, o.deficit_units, o.booked_c,
-                   sum(p.units) OVER (PARTITION BY p.out_key ORDER BY p.layer_seq) AS cum_deficit,
-                   {_half_up("p.units * o.booked_c", "o.deficit_units")} AS rounded
-            FROM f_pieces_final p JOIN f_out_values o ON o.key = p.out_key
+            SELECT p.layer_id, p.out_id, p.layer_seq, p.units, p.value_c, o.deficit_units, v.booked_c,
+                   {_half_up("p.units * v.booked_c", "o.deficit_units")} AS rounded
+            FROM f_piece_values p JOIN f_events o ON o.id = p.out_id JOIN f_out_values v ON v.id = p.out_id
             WHERE p.is_deficit
         ),
-        shares AS (
-            SELECT *,
-                   CASE WHEN cum_deficit = deficit_units
-                        THEN booked_c - coalesce(sum(rounded) OVER (PARTITION BY out_key ORDER BY layer_seq
-                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                        ELSE rounded END AS booked_share_c
-            FROM deficit_pieces
+        per_out AS (
+            -- the booked value is spread over the covering pieces; the last one takes the rest
+            SELECT out_id, sum(units) = any_value(deficit_units) AS covered, arg_max(layer_id, layer_seq) AS last,
+                   sum(rounded) - arg_max(rounded, layer_seq) AS others
+            FROM deficit_pieces GROUP BY out_id
         )
-        SELECT layer_key AS key, sum(booked_share_c - value_c) AS revaluation_c
-        FROM shares GROUP BY layer_key
+        SELECT d.layer_id AS id,
+               sum(CASE WHEN o.covered AND o.last = d.layer_id THEN d.booked_c - o.others ELSE d.rounded END
+                   - d.value_c) AS revaluation_c
+        FROM deficit_pieces d JOIN per_out o ON o.out_id = d.out_id
+        GROUP BY d.layer_id
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE f_values AS
-        SELECT o.key, -(o.value_now + o.booked_c) AS value_c, CAST(0 AS HUGEINT) AS revaluation_c,
-               o.deficit_units, o.booked_c
-        FROM f_out_values o
+        SELECT e.key, v.* EXCLUDE (id) FROM ev e JOIN (
+        SELECT v.id, v.value_c, CAST(0 AS HUGEINT) AS revaluation_c,
+               CASE WHEN o.is_specific THEN 0 ELSE o.deficit_units END AS deficit_units, v.booked_c
+        FROM f_out_values v JOIN f_events o ON o.id = v.id
         UNION ALL
-        SELECT s.key, -sum(p.value_c), 0, 0, 0
-        FROM f_specific s JOIN f_pieces_final p ON p.out_key = s.key AND p.kind = 'vendor_return'
-        GROUP BY s.key
-        UNION ALL
-        SELECT l.key, l.value_c, coalesce(r.revaluation_c, 0), 0, 0
-        FROM f_layers l LEFT JOIN f_revaluations r ON r.key = l.key
+        SELECT l.id, l.value_c, coalesce(r.revaluation_c, 0), 0, 0
+        FROM f_layer_values l LEFT JOIN f_revaluations r ON r.id = l.id
+        ) v ON v.id = e.id
     """)
 
+
+def _avco_round(con: duckdb.DuckDBPyConnection, *, first: bool) -> None:
+    """Moving average for the areas in ``evr``, folded into the accumulated results."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE inflows AS
+        WITH own AS (
+            SELECT e.key, e.qty_u, e.receipt_value_c, e.mtype,
+                   CASE WHEN mtype = 'receipt' THEN receipt_value_c
+                        WHEN mtype = 'production_receipt' THEN std_num
+                        WHEN mtype IN ('transfer_in', 'customer_return') THEN rc.num END AS num,
+                   CASE WHEN mtype = 'receipt' THEN qty_u
+                        WHEN mtype = 'production_receipt' THEN {STD_DEN}
+                        WHEN mtype IN ('transfer_in', 'customer_return') THEN rc.den END AS den
+            FROM evr e LEFT JOIN ref_cost rc ON rc.key = e.ref_key
+            WHERE e.is_inflow
+        )
+        SELECT key, CASE WHEN mtype = 'receipt' THEN receipt_value_c
+                         WHEN num IS NOT NULL THEN {_half_up("qty_u * num", "den")} END AS value_c,
+               num IS NULL AS cost_is_current
+        FROM own
+    """)
+    _avco(con)
+    for table in ("a_values", "a_charge_results"):
+        if first:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE acc_{table} AS SELECT * FROM {table}")
+        else:
+            con.execute(f"DELETE FROM acc_{table} WHERE key IN (SELECT key FROM evr)")
+            con.execute(f"INSERT INTO acc_{table} SELECT * FROM {table}")
 
 @dataclass
 class _AvcoState:
@@ -432,75 +683,53 @@ def _table(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], rows: 
 
 
 def _standard(con: duckdb.DuckDBPyConnection) -> None:
-    """Standard cost: every movement at standard; the one that empties the stock takes the rest."""
+    """Standard cost: every movement at the standard cost of its time; the one that empties the
+    stock takes the rest. A change of the standard cost revalues the stock on hand then.
+
+    The stock's value is known at the start of each stretch: zero after a movement that
+    empties it, round(quantity x new cost) after a cost change. Within a stretch each
+    movement is rounded on its own; a change's revaluation is its stretch's starting
+    value minus the value the previous stretch ended with.
+    """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE s_values AS
-        WITH movements AS (
-            SELECT key, area_id, seq, qty_u, {_half_up("qty_u * std_num", str(STD_DEN))} AS rounded,
-                   sum(qty_u) OVER (PARTITION BY area_id ORDER BY seq) AS qty_after
+        WITH events AS (
+            SELECT key, aid, seq, mtype = 'standard_cost_change' AS is_change, qty_u,
+                   CASE WHEN mtype = 'standard_cost_change' THEN 0
+                        ELSE {_half_up("qty_u * std_num", str(STD_DEN))} END AS rounded,
+                   std_num, sum(qty_u) OVER (PARTITION BY aid ORDER BY seq ROWS UNBOUNDED PRECEDING) AS qty_after
             FROM ev WHERE method = 'standard' AND mtype <> 'landed_cost'
         ),
         stretches AS (
-            -- the stock's value restarts from zero after each movement that empties it
-            SELECT *, coalesce(sum(CASE WHEN qty_after = 0 THEN 1 ELSE 0 END) OVER (PARTITION BY area_id
-                      ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS stretch
-            FROM movements
+            SELECT *,
+                   count(*) FILTER (WHERE is_change) OVER w
+                   + coalesce(count(*) FILTER (WHERE qty_after = 0 AND NOT is_change) OVER (PARTITION BY aid
+                              ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS stretch,
+                   CASE WHEN is_change THEN {_half_up("qty_after * std_num", str(STD_DEN))} END AS start_c
+            FROM events
+            WINDOW w AS (PARTITION BY aid ORDER BY seq ROWS UNBOUNDED PRECEDING)
+        ),
+        based AS (
+            SELECT *, coalesce(max(start_c) OVER (PARTITION BY aid, stretch), 0) AS base_c FROM stretches
         ),
         valued AS (
-            SELECT key, CASE WHEN qty_after = 0
-                             THEN -coalesce(sum(rounded) OVER (PARTITION BY area_id, stretch ORDER BY seq
-                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                             ELSE rounded END AS value_c
-            FROM stretches
+            SELECT *,
+                   CASE WHEN is_change THEN 0
+                        WHEN qty_after = 0
+                        THEN -(base_c + coalesce(sum(rounded) OVER (PARTITION BY aid, stretch ORDER BY seq
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))
+                        ELSE rounded END AS value_c
+            FROM based
+        ),
+        stretch_ends AS (
+            SELECT aid, stretch, any_value(base_c) + sum(value_c) AS end_c FROM valued GROUP BY ALL
+        ),
+        revalued AS (
+            SELECT v.*, CASE WHEN v.is_change
+                             THEN v.base_c - coalesce(e.end_c, 0) ELSE 0 END AS revaluation_c
+            FROM valued v LEFT JOIN stretch_ends e ON e.aid = v.aid AND e.stretch = v.stretch - 1
         )
-        SELECT key, value_c, CAST(0 AS HUGEINT) AS revaluation_c, CAST(0 AS HUGEINT) AS deficit_units,
-               CAST(0 AS HUGEINT) AS booked_c
-        FROM valued
+        SELECT key, value_c, revaluation_c, CAST(0 AS HUGEINT) AS deficit_units, CAST(0 AS HUGEINT) AS booked_c,
+               is_change, qty_after
+        FROM revalued
     """)
-
-
-ACCUMULATED = {
-    # round table -> the column holding the events (of evr) its rows belong to
-    "f_values": "key", "a_values": "key", "f_pieces_final": "out_key", "f_layers": "key",
-    "f_charge_results": "key", "a_charge_results": "key",
-}
-
-
-def _merge(con: duckdb.DuckDBPyConnection, *, first: bool) -> None:
-    """Fold this round's results (for the dirty areas) into the accumulated ones."""
-    for table, key in ACCUMULATED.items():
-        if first:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE acc_{table} AS SELECT * FROM {table}")
-        else:
-            con.execute(f"DELETE FROM acc_{table} WHERE {key} IN (SELECT key FROM evr)")
-            con.execute(f"INSERT INTO acc_{table} SELECT * FROM {table}")
-    if first:
-        con.execute("CREATE OR REPLACE TEMP TABLE acc_values AS SELECT * FROM f_values "
-                    "UNION ALL SELECT * FROM a_values UNION ALL SELECT * FROM s_values")
-    else:
-        con.execute("DELETE FROM acc_values WHERE key IN (SELECT key FROM evr)")
-        con.execute("INSERT INTO acc_values SELECT * FROM f_values UNION ALL SELECT * FROM a_values")
-
-
-def _next_ref_costs(con: duckdb.DuckDBPyConnection) -> bool:
-    """Costs of derived inflows from the outflows valued this round; the areas whose derived
-    costs changed become the dirty ones. True when none changed."""
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE cost_now AS
-        SELECT DISTINCT deps.source_key AS key, -v.value_c AS num, -deps.source_qty AS den
-        FROM deps
-        JOIN (SELECT key, value_c FROM f_values UNION ALL SELECT key, value_c FROM a_values
-              UNION ALL SELECT key, value_c FROM s_values) v ON v.key = deps.source_key
-        WHERE deps.source_area IN (SELECT area_id FROM dirty)
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE changed AS
-        SELECT key, num, den FROM cost_now EXCEPT SELECT key, num, den FROM ref_cost
-    """)
-    con.execute("DELETE FROM ref_cost WHERE key IN (SELECT key FROM changed)")
-    con.execute("INSERT INTO ref_cost SELECT * FROM changed")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE dirty AS
-        SELECT DISTINCT inflow_area AS area_id FROM deps WHERE source_key IN (SELECT key FROM changed)
-    """)
-    return con.execute("SELECT count(*) FROM dirty").fetchone()[0] == 0

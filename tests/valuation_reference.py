@@ -29,7 +29,9 @@ Policy (docs/valuation.md):
   empties the stock takes the remainder); landed cost to stock in the
   proportion the stock still covers the receipt, the rest to COGS.
 - Standard: every movement at standard cost; receipts' difference to their
-  actual value is purchase price variance; landed cost is price variance.
+  actual value is purchase price variance; landed cost is price variance. A
+  standard cost change (kind ``standard_cost_change``) revalues the stock on
+  hand: round(qty x new cost) minus its value is a revaluation.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def round_half_up(x: Fraction) -> int:
 class Event:
     key: str
     area: str
-    kind: str  # a movement type, or "landed_cost"
+    kind: str  # a movement type, "landed_cost" or "standard_cost_change"
     qty: int = 0  # micro-units, signed
     value: int | None = None  # cents: receipts' value; landed cost amount
     method: str = "fifo"
@@ -130,6 +132,11 @@ def value_events(events: list[Event]) -> Result:
         area = res.areas.setdefault(e.area, Area())
         if e.kind == "landed_cost":
             _landed_cost(res, e, layers)
+            continue
+        if e.kind == "standard_cost_change":  # stock on hand revalued at the new standard cost
+            target = round_half_up(area.qty * e.standard_cost)
+            res.revaluation[e.key] = target - area.value
+            area.value = target
             continue
         res.qty[e.key] = e.qty
         if e.method == "standard":

@@ -23,7 +23,8 @@ def std_num(e: Event) -> int:
 def run_engine(events: list[Event]) -> tuple[Result, ValuationRun]:
     """Value ``events`` (in order) with the engine; the result in the reference's shape."""
     con = duckdb.connect()
-    movements = [e for e in events if e.kind != "landed_cost"]
+    movements = [e for e in events if e.kind not in ("landed_cost", "standard_cost_change")]
+    changes = [e for e in events if e.kind == "standard_cost_change"]
     charges = [(i, e) for i, e in enumerate(events) if e.kind == "landed_cost"]
     order = {e.key: i for i, e in enumerate(events)}
     con.register("m", pa.table({
@@ -37,6 +38,7 @@ def run_engine(events: list[Event]) -> tuple[Result, ValuationRun]:
         "ref_key": [e.transfer_of if e.kind == "transfer_in" else e.return_of for e in movements],
         "occurred_at": [T0 + timedelta(minutes=order[e.key]) for e in movements],
         "tiebreak": [f"{order[e.key]:06d}" for e in movements],
+        "seq": [order[e.key] + 1 for e in movements],
     }))
     con.register("c", pa.table({
         "key": [e.key for _, e in charges],
@@ -48,13 +50,25 @@ def run_engine(events: list[Event]) -> tuple[Result, ValuationRun]:
                          ("occurred_at", pa.timestamp("us")), ("tiebreak", pa.string())])))
     con.execute("""CREATE TEMP TABLE val_movements AS SELECT key, area_id, method, mtype,
         CAST(qty_u AS HUGEINT) AS qty_u, CAST(receipt_value_c AS HUGEINT) AS receipt_value_c,
-        CAST(std_num AS HUGEINT) AS std_num, ref_key, occurred_at, occurred_at AS posted_at, tiebreak FROM m""")
+        CAST(std_num AS HUGEINT) AS std_num, ref_key, occurred_at, occurred_at AS posted_at, tiebreak,
+        CAST(seq AS BIGINT) AS seq FROM m""")
     con.execute("""CREATE TEMP TABLE val_charges AS SELECT key, receipt_key, CAST(amount_c AS HUGEINT) AS amount_c,
         occurred_at, occurred_at AS posted_at, tiebreak FROM c""")
+    con.register("s", pa.table({
+        "key": [e.key for e in changes], "area_id": [e.area for e in changes],
+        "std_num": [std_num(e) for e in changes],
+        "occurred_at": [T0 + timedelta(minutes=order[e.key]) for e in changes],
+    }, schema=pa.schema([("key", pa.string()), ("area_id", pa.string()), ("std_num", pa.int64()),
+                         ("occurred_at", pa.timestamp("us"))])))
+    con.execute("CREATE TEMP TABLE val_cost_changes AS SELECT key, area_id, CAST(std_num AS HUGEINT) AS std_num, "
+                "occurred_at FROM s")
     run = value_all(con)
     res = Result()
     for key, value, reval in con.execute("SELECT key, value_c, revaluation_c FROM val_values").fetchall():
         res.value[key] = int(value)
+        if reval:
+            res.revaluation[key] = int(reval)
+    for key, reval in con.execute("SELECT key, revaluation_c FROM val_cost_change_results").fetchall():
         if reval:
             res.revaluation[key] = int(reval)
     for key, to_cogs in con.execute("SELECT key, to_cogs_c FROM val_charge_results").fetchall():

@@ -4,7 +4,8 @@ Hypothesis builds histories over up to three valuation areas (one item at two
 sites, and a second item): receipts, issues and shipments, customer returns of
 earlier outflows, vendor returns of earlier receipts, late landed costs,
 positive and negative adjustments, production receipts, transfers between the
-two sites, and negative stock — under FIFO, moving average and standard cost.
+two sites, negative stock, and standard cost changes — under FIFO, moving
+average and standard cost.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def histories(draw: st.DrawFn) -> list[Event]:
         outflows = [e for e in events if e.qty < 0 and e.area[0] == item]
         kind = draw(st.sampled_from(
             ["receipt", "receipt", "outflow", "outflow", "customer_return", "vendor_return",
-             "landed_cost", "adjustment_in", "production_receipt", "transfer_in"]))
+             "landed_cost", "adjustment_in", "production_receipt", "transfer_in", "cost_change"]))
         key = f"e{i}"
         if kind == "receipt":
             events.append(Event(key, kind=kind, qty=qty, value=draw(st.integers(0, 500_000)), **base))
@@ -71,6 +72,12 @@ def histories(draw: st.DrawFn) -> list[Event]:
             if to_area != out.area:
                 events.append(Event(key, area=to_area, kind="transfer_in", qty=-out.qty, transfer_of=out.key,
                                     method=out.method, standard_cost=out.standard_cost))
+        elif kind == "cost_change" and methods[item] == "standard":
+            # a new standard cost for the item: each of its areas is revalued
+            std[item] = Fraction(draw(st.integers(10_000, 50_000_000)), 10**10)
+            for changed in [a for a in areas if a[0] == item]:
+                events.append(Event(f"{key}{changed}", area=changed, kind="standard_cost_change",
+                                    method="standard", standard_cost=std[item]))
     return events
 
 

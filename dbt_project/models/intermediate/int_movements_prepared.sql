@@ -1,7 +1,8 @@
 -- Every landed movement with what valuation needs: its site and valuation area,
 -- the quantity in the item's base unit (micro-units), a receipt's value in
 -- cents, the item's method and standard cost as of the movement, the movement
--- a return reverses, the other leg of a transfer, and the valuation order.
+-- a return reverses, the other leg of a transfer, and its place in valuation order within
+-- the valuation area (valuation_seq: occurred_at, posted_at, movement id, source system).
 -- A movement the ledger cannot take as is carries an exception code.
 with movements as (
     select * from {{ ref('stg_lake__inventory_movements') }}
@@ -152,6 +153,10 @@ final as (
         converted.source_file,
         converted.source_line,
         converted.landed_at,
+        row_number() over (
+            partition by converted.item_id, converted.site_id
+            order by converted.occurred_at, converted.posted_at, converted.movement_id, converted.source_system
+        ) as valuation_seq,
         case
             when not converted.item_known then 'unknown_item'
             when converted.site_id is null then 'unknown_location'

@@ -20,10 +20,7 @@ valued as (
         case when prepared.valuation_method = 'standard' and prepared.movement_type = 'receipt'
                   and entries.movement_key is not null
              then prepared.receipt_value_c - entries.value_c else 0 end as price_variance_c,
-        row_number() over (
-            partition by prepared.area_id
-            order by prepared.occurred_at, prepared.posted_at, prepared.movement_id, prepared.source_system
-        ) as area_seq
+        prepared.valuation_seq as area_seq
     from prepared
     left join entries on entries.movement_key = prepared.movement_key
 )
