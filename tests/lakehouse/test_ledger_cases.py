@@ -42,14 +42,14 @@ class Moves:
         self.rows: list[dict[str, str]] = []
 
     def add(self, item_id: str, mtype: str, qty: str, cost: str = "", location: str = "S1-A",
-            uom: str = "EA", doc: str = "DOC", **extra: str) -> str:
+            uom: str = "EA", doc: str = "", **extra: str) -> str:
         n = len(self.rows)
         at = f"2026-03-01T{8 + n // 60:02d}:{n % 60:02d}:00Z"
         movement_id = f"M{n:03d}"
         self.rows.append({
             "movement_id": movement_id, "movement_type": mtype, "item_id": item_id, "location_id": location,
             "qty": qty, "uom": uom, "unit_cost": cost, "occurred_at": at, "posted_at": at,
-            "document_type": "X", "document_id": doc, "user_id": "u1", **extra,
+            "document_type": "X", "document_id": doc or f"DOC{n:03d}", "user_id": "u1", **extra,
         })
         return movement_id
 
@@ -57,9 +57,6 @@ class Moves:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     ws = Workspace.resolve(tmp_path_factory.mktemp("cases")).ensure()
-    drop(ws, [item("F1", "fifo"), item("F2", "fifo"), item("A1", "avco"), item("S1", "standard", "2.00"),
-              item("N1", "fifo"), item("T1", "fifo"), item("C1", "fifo"), item("U1", "fifo", base_uom="KG"),
-              {**item("V1", "fifo"), "vmi": "true"}], entity="items")
     drop(ws, [loc("S1-A", "S1"), loc("S1-B", "S1"), loc("S2-A", "S2"), loc("S2-B", "S2")], entity="locations")
     drop(ws, [{"item_id": "U1", "from_uom": "CS", "to_uom": "KG", "factor": "25"}], entity="uom_conversions")
     m = Moves()
@@ -85,6 +82,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     # S1 standard 2.00: receipt 10 @ 2.50 -> stock 20.00, price variance 5.00; issue 4 = 8.00.
     m.add("S1", "receipt", "10", "2.50")
     m.add("S1", "issue", "-4")
+    # S2 standard 2.00 -> 3.00: receipt 10 (20.00), issue 4 (8.00): 6 on hand worth 12.00; the new
+    # standard cost revalues them to 18.00 (+6.00); issue 6 at 3.00 empties the stock: 18.00.
+    m.add("S2", "receipt", "10", "2.50")
+    m.add("S2", "issue", "-4")
+    cost_change_at = m.rows[-1]["occurred_at"].replace(":00Z", ":30Z")
+    m.add("S2", "issue", "-6")
     # N1 negative stock: 5 @ 1.00; issue 8 = 5.00 + 3 at the last cost 1.00 = 8.00;
     # 10 @ 2.00 covers the 3: they cost 6.00, were booked 3.00 -> revaluation -3.00; 7 left worth 14.00.
     m.add("N1", "receipt", "5", "1.00")
@@ -108,6 +111,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     m.add("V1", "receipt", "10", "1.00", ownership="vmi")
     m.add("X1", "receipt", "1", "1.00")
     drop(ws, m.rows, name="moves")
+    drop(ws, [item("F1", "fifo"), item("F2", "fifo"), item("A1", "avco"), item("S1", "standard", "2.00"),
+              item("S2", "standard", "2.00"), {**item("S2", "standard", "3.00"), "valid_from": cost_change_at},
+              item("N1", "fifo"), item("T1", "fifo"), item("C1", "fifo"), item("U1", "fifo", base_uom="KG"),
+              {**item("V1", "fifo"), "vmi": "true"}], entity="items")
     drop(ws, [{"charge_id": "LC1", "movement_id": r2, "amount": "2.00", "charge_type": "freight",
                "occurred_at": freight_at, "posted_at": freight_at}],
          entity="landed_costs")
@@ -151,6 +158,22 @@ def test_standard_cost_with_purchase_price_variance(warehouse: duckdb.DuckDBPyCo
                             "WHERE item_id = 'S1'").fetchall()
     assert ppv == [(D("5.00"),)]
     assert on_hand(warehouse, "S1") == [("S1", D("6"), D("12.00"), D("0"))]
+
+
+def test_a_standard_cost_change_revalues_the_stock_on_hand(warehouse: duckdb.DuckDBPyConnection) -> None:
+    rows = warehouse.execute("SELECT value, running_value FROM marts.fct_inventory_ledger WHERE item_id = 'S2' "
+                             "ORDER BY occurred_at").fetchall()
+    assert rows == [(D("20.00"), D("20.00")), (D("-8.00"), D("12.00")), (D("-18.00"), D("0.00"))]
+    adjustments = warehouse.execute(
+        "SELECT adjustment_type, amount, inventory_value_change FROM marts.fct_valuation_adjustments "
+        "WHERE item_id = 'S2' ORDER BY occurred_at").fetchall()
+    assert adjustments == [("purchase_price_variance", D("5.00"), D("0.00")),
+                           ("standard_cost_revaluation", D("6.00"), D("6.00"))]
+    bridge = warehouse.execute(
+        "SELECT opening_value, receipts_value, outflows_value, revaluations, closing_value "
+        "FROM marts.mart_valuation_bridge_monthly WHERE item_id = 'S2' AND month = DATE '2026-03-01'").fetchall()
+    assert bridge == [(D("0.00"), D("20.00"), D("26.00"), D("6.00"), D("0.00"))]
+    assert on_hand(warehouse, "S2") == [("S1", D("0"), D("0.00"), D("0"))]
 
 
 def test_negative_stock_is_booked_at_last_cost_then_revalued(warehouse: duckdb.DuckDBPyConnection) -> None:

@@ -6,6 +6,7 @@ dbt Python model materialises a single relation:
 - piece: which FIFO layer each outflow consumed, with units and value
 - charge: each landed cost, split into COGS adjustment, stock and price variance
 - layer: each FIFO layer, with what remains of it at the end
+- cost_change: each standard cost change, with the quantity on hand then and the revaluation
 """
 
 from lakehouse.valuation import value_all
@@ -15,6 +16,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     dbt.ref("int_movements_prepared").create_view("prepared_movements", replace=True)
     dbt.ref("int_landed_costs_prepared").create_view("prepared_charges", replace=True)
+    dbt.ref("int_standard_cost_changes").create_view("prepared_cost_changes", replace=True)
     session.execute("""
         CREATE OR REPLACE TEMP TABLE val_movements AS
         SELECT movement_key AS key, area_id, valuation_method AS method, movement_type AS mtype,
@@ -22,7 +24,8 @@ def model(dbt, session):
                CAST(standard_cost * 1000000 AS HUGEINT) AS std_num,
                CASE WHEN movement_type = 'transfer_in' THEN paired_movement_key ELSE return_of_key END
                    AS ref_key,
-               occurred_at, posted_at, movement_id || '|' || source_system AS tiebreak
+               occurred_at, posted_at, movement_id || '|' || source_system AS tiebreak,
+               valuation_seq AS seq
         FROM prepared_movements
         WHERE exception_code IS NULL AND ownership = 'owned' AND NOT is_intra_site_transfer
     """)
@@ -32,6 +35,12 @@ def model(dbt, session):
                c.charge_id || '|' || c.source_system AS tiebreak
         FROM prepared_charges c JOIN val_movements m ON m.key = c.receipt_key
         WHERE c.exception_code IS NULL
+    """)
+    session.execute("""
+        CREATE OR REPLACE TEMP TABLE val_cost_changes AS
+        SELECT change_key AS key, area_id, CAST(new_standard_cost * 1000000 AS HUGEINT) AS std_num,
+               effective_at AS occurred_at
+        FROM prepared_cost_changes
     """)
     run = value_all(session)
     return session.sql(f"""
@@ -53,6 +62,9 @@ def model(dbt, session):
             SELECT 'layer' AS entry_type, key AS movement_key, key AS layer_key, qty_u AS units, value_c,
                    remaining_units, remaining_value_c
             FROM val_layers
+            UNION ALL BY NAME
+            SELECT 'cost_change' AS entry_type, key AS revaluation_key, qty_u AS units, revaluation_c
+            FROM val_cost_change_results
         )
         SELECT *, {run.rounds} AS valuation_rounds, {run.converged} AS converged FROM entries
     """)

@@ -12,6 +12,11 @@ charges as (
     from {{ ref('int_landed_costs_valued') }}
 ),
 
+cost_changes as (
+    select area_id, revaluation_c, effective_at::date as day
+    from {{ ref('int_cost_changes_valued') }}
+),
+
 last_day as (
     -- the ledger's last day: its last movement, or a landed cost that came after it
     select greatest(max(occurred_at)::date, (select max(day) from charges)) as day from movements
@@ -53,6 +58,8 @@ area_changes as (
     from movements group by all
     union all
     select area_id, day, sum(to_stock_c) from charges group by all
+    union all
+    select area_id, day, sum(revaluation_c) from cost_changes group by all
 ),
 
 area_days as (

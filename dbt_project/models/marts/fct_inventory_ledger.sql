@@ -1,7 +1,7 @@
 -- The inventory ledger: one row per landed movement the ledger takes, in the item's base
 -- unit, with its value, unit cost, running quantity per item x location and running owned
--- value per item x site (which includes landed costs taken into stock and negative-stock
--- revaluations at the moment they are booked).
+-- value per item x site (which includes landed costs taken into stock, negative-stock
+-- revaluations and standard cost revaluations at the moment they are booked).
 with movements as (
     select * from {{ ref('int_movements_valued') }}
 ),
@@ -14,6 +14,10 @@ charges as (
     select * from {{ ref('int_landed_costs_valued') }}
 ),
 
+cost_changes as (
+    select * from {{ ref('int_cost_changes_valued') }}
+),
+
 area_events as (
     select
         movement_key as event_key, area_id, value_c + revaluation_c as change_c,
@@ -21,6 +25,11 @@ area_events as (
     from movements
     union all
     select charge_key, area_id, to_stock_c, valuation_order, '' from charges
+    union all
+    -- before the movements of its moment, which are already at the new cost
+    select change_key, area_id, revaluation_c,
+           struct_pack(a := effective_at, b := timestamp '0001-01-01', c := '', d := 0), ''
+    from cost_changes
 ),
 
 running_value as (

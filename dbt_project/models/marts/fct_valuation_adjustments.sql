@@ -1,12 +1,17 @@
 -- Value changes that are not a movement's own value: landed costs (the share consumed before
 -- they arrived goes to COGS, the rest into stock; on standard-cost items all of it is price
--- variance), negative-stock revaluations, and purchase price variances on standard-cost receipts.
+-- variance), negative-stock revaluations, purchase price variances on standard-cost receipts,
+-- and revaluations of the stock on hand when an item's standard cost changes.
 with charges as (
     select * from {{ ref('int_landed_costs_valued') }}
 ),
 
 movements as (
     select * from {{ ref('int_movements_valued') }}
+),
+
+cost_changes as (
+    select * from {{ ref('int_cost_changes_valued') }}
 ),
 
 landed as (
@@ -43,10 +48,21 @@ price_variances as (
     where price_variance_c <> 0
 ),
 
+standard_cost_revaluations as (
+    select
+        change_key, 'standard_cost_revaluation',
+        'standard cost ' || old_standard_cost::varchar || ' -> ' || new_standard_cost::varchar,
+        item_id, site_id, null, effective_at,
+        revaluation_c, revaluation_c, 0, 0
+    from cost_changes
+    where revaluation_c <> 0
+),
+
 unioned as (
     select * from landed
     union all select * from revaluations
     union all select * from price_variances
+    union all select * from standard_cost_revaluations
 ),
 
 final as (

@@ -1,6 +1,7 @@
 -- The monthly value bridge per item x site: opening + receipts + other inflows - outflows
--- + landed costs into stock + revaluations = closing. The identity is tested; closing equals
--- the sum of the month-end values in fct_inventory_daily.
+-- + landed costs into stock + revaluations = closing (revaluations: negative-stock settlements
+-- and standard cost changes). The identity is tested; closing equals the sum of the month-end
+-- values in fct_inventory_daily.
 with movements as (
     select * from {{ ref('int_movements_valued') }} where ownership = 'owned'
 ),
@@ -8,6 +9,11 @@ with movements as (
 charges as (
     select item_id, site_id, to_stock_c, date_trunc('month', effective_at)::date as month
     from {{ ref('int_landed_costs_valued') }}
+),
+
+cost_changes as (
+    select item_id, site_id, revaluation_c, date_trunc('month', effective_at)::date as month
+    from {{ ref('int_cost_changes_valued') }}
 ),
 
 flows as (
@@ -22,6 +28,8 @@ flows as (
     from movements group by all
     union all
     select item_id, site_id, month, 0, 0, 0, 0, 0, sum(to_stock_c) from charges group by all
+    union all
+    select item_id, site_id, month, 0, 0, 0, 0, sum(revaluation_c), 0 from cost_changes group by all
 ),
 
 monthly as (
