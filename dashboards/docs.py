@@ -18,10 +18,10 @@ def catalog(path: Path) -> pl.DataFrame:
     order = ", ".join(f"'{s}'" for s in ANALYST_SCHEMAS)
     return query(path, f"""
         SELECT schema_name AS schema, schema_name || '.' || table_name AS relation, comment
-        FROM duckdb_tables() WHERE schema_name IN ({order})
+        FROM duckdb_tables() WHERE database_name = 'warehouse' AND schema_name IN ({order})
         UNION ALL
         SELECT schema_name, schema_name || '.' || view_name, comment
-        FROM duckdb_views() WHERE schema_name IN ({order}) AND NOT internal
+        FROM duckdb_views() WHERE database_name = 'warehouse' AND schema_name IN ({order}) AND NOT internal
         ORDER BY list_position([{order}], schema), relation""")
 
 
@@ -29,5 +29,5 @@ def columns(path: Path, relation: str) -> pl.DataFrame:
     schema, _, name = relation.partition(".")
     return query(path, """
         SELECT column_name AS column, data_type AS type, comment AS description
-        FROM duckdb_columns() WHERE schema_name = $schema AND table_name = $name
+        FROM duckdb_columns() WHERE database_name = 'warehouse' AND schema_name = $schema AND table_name = $name
         ORDER BY column_index""", {"schema": schema, "name": name})

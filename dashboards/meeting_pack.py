@@ -84,9 +84,18 @@ Every figure is in the warehouse's marts and can be re-run in the SQL workbench.
     return Pack(page, latest["month"], title)
 
 
+def _browser() -> str | None:
+    return next((found for name in CHROMIUM if (found := shutil.which(name))), None)
+
+
+def can_print() -> bool:
+    """Whether a PDF can be made here (headless Chromium is installed)."""
+    return _browser() is not None
+
+
 def to_pdf(pack: Pack) -> bytes | None:
     """The pack printed to PDF by headless Chromium, or None when no Chromium is installed."""
-    browser = next((found for name in CHROMIUM if (found := shutil.which(name))), None)
+    browser = _browser()
     if browser is None:
         return None
     with tempfile.TemporaryDirectory() as folder:

@@ -206,11 +206,12 @@ def table(frame: pl.DataFrame, *, key: str, select: str | None = None, height: i
     )
     if download:
         left, right, _ = st.columns([1, 1, 4])
-        left.download_button("CSV", frame.write_csv(), file_name=f"{download}.csv", mime="text/csv",
-                             key=f"{key}-csv", icon=":material/download:")
-        right.download_button("Excel", excel(frame, download), file_name=f"{download}.xlsx", key=f"{key}-xlsx",
-                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                              icon=":material/download:")
+        # Deferred: the file is made when clicked, not on every rerun of the page.
+        left.download_button("CSV", lambda: frame.write_csv(), file_name=f"{download}.csv", mime="text/csv",
+                             key=f"{key}-csv", icon=":material/download:", on_click="ignore")
+        right.download_button("Excel", lambda: excel(frame, download), file_name=f"{download}.xlsx",
+                              key=f"{key}-xlsx", on_click="ignore", icon=":material/download:",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if select and event and event.selection.rows:
         position = event.selection.rows[0]
         chosen = shown[select][position]
