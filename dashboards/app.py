@@ -17,6 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboards.pages import DEFAULT, PAGES  # noqa: E402
+from dashboards.signin import read_gate  # noqa: E402
 
 st.set_page_config(page_title="Onhand · inventory review", page_icon=":material/inventory:", layout="wide")
 
@@ -28,4 +29,5 @@ navigation = st.navigation({
     for group, specs in PAGES.items()
 }, expanded=True)
 st.logo(str(HERE / "logo.svg"), size="large")
+read_gate()  # a shared deployment may ask for a sign-in before anything shows
 navigation.run()

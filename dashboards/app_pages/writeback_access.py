@@ -3,8 +3,8 @@ admins deactivate accounts and grant or revoke roles here (each change audited).
 
 import streamlit as st
 
+from dashboards import signin as common
 from dashboards import ui
-from dashboards.app_pages import writeback_common as common
 from dashboards.writeback import ROLES, frames
 from dashboards.writeback.errors import WritebackError
 from dashboards.writeback.users import CAN_ADMINISTER, CAN_REVIEW

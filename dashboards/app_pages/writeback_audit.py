@@ -4,8 +4,8 @@ from datetime import datetime, time, timezone
 
 import streamlit as st
 
+from dashboards import signin as common
 from dashboards import ui
-from dashboards.app_pages import writeback_common as common
 from dashboards.writeback import frames
 from dashboards.writeback.audit import ACTIONS
 from dashboards.writeback.users import CAN_REVIEW

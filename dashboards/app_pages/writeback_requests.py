@@ -3,8 +3,8 @@ preview; decide the requests waiting for you; every request with its state."""
 
 import streamlit as st
 
+from dashboards import signin as common
 from dashboards import ui
-from dashboards.app_pages import writeback_common as common
 from dashboards.format import money, quantity
 from dashboards.writeback import (
     ADJUSTMENT_REASONS,

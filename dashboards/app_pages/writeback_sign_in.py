@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from dashboards import signin as common
 from dashboards import ui
-from dashboards.app_pages import writeback_common as common
 
 with ui.page_guard():
     wb = common.store()

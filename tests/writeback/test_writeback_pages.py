@@ -143,7 +143,7 @@ def test_an_admin_deactivates_from_the_access_review(wb: Writeback) -> None:
 def _entry_point() -> None:
     import streamlit as st
 
-    from dashboards.app_pages.writeback_common import read_gate
+    from dashboards.signin import read_gate
 
     read_gate()
     st.markdown("DASHBOARD CONTENT")

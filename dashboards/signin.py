@@ -1,4 +1,4 @@
-"""What the write-back pages share (not a page): the store, the signed-in user, the sign-in form.
+"""Sign-in for the app (not a page): the write-back store, the signed-in user, the sign-in form, and the read gate.
 
 The signed-in user is a :class:`dashboards.writeback.Session` in this browser session's
 state; the domain re-checks it (live, roles) on every action, so the roles shown here
