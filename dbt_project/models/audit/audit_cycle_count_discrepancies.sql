@@ -27,7 +27,7 @@ factors as (
     select * from {{ ref('int_uom_factors') }}
 ),
 
-ledger as (
+ledger_all as (
     select * from {{ ref('fct_inventory_ledger') }}
 ),
 
@@ -40,11 +40,6 @@ asn as (
     qualify row_number() over (partition by asn_id, asn_line order by landed_at desc, source_line desc) = 1
 ),
 
-sales_orders as (
-    select * from {{ ref('stg_lake__sales_orders') }}
-    qualify row_number() over (partition by so_id, so_line order by landed_at desc, source_line desc) = 1
-),
-
 discrepancies as (
     select
         counts.*,
@@ -53,6 +48,37 @@ discrepancies as (
     from counts
     left join locations on locations.location_id = counts.location_id
     where counts.counted_qty <> counts.system_qty
+),
+
+discrepant_items as (
+    select distinct item_id from discrepancies
+),
+
+ledger as (
+    -- every cause is about the counted items: the rest of the ledger is never needed
+    select * from ledger_all semi join discrepant_items using (item_id)
+),
+
+sales_order_versions as (
+    -- the versions of the order lines allocated at a short count's site, item and time
+    -- (every version of them: the latest says what was allocated in the end)
+    select versions.*
+    from {{ ref('stg_lake__sales_orders') }} versions
+    semi join (
+        select distinct so.so_id, so.so_line
+        from {{ ref('stg_lake__sales_orders') }} so
+        join discrepancies d
+            on d.item_id = so.item_id
+            and d.site_id = so.site_id
+            and d.difference_qty < 0
+            and so.allocated_at < d.counted_at
+            and so.allocated_at >= d.counted_at - to_days({{ var('audit_count_lookback_days', 14) }})
+    ) recent on recent.so_id = versions.so_id and recent.so_line = versions.so_line
+),
+
+sales_orders as (
+    select * from sales_order_versions
+    qualify row_number() over (partition by so_id, so_line order by landed_at desc, source_line desc) = 1
 ),
 
 lot_mixups as (
@@ -160,7 +186,7 @@ shipment_shortfalls as (
     from sales_orders latest
     join (
         select so_id, so_line, list(allocated_at) as allocated_ats
-        from {{ ref('stg_lake__sales_orders') }}
+        from sales_order_versions
         where allocated_at is not null
         group by so_id, so_line
     ) allocations on allocations.so_id = latest.so_id and allocations.so_line = latest.so_line

@@ -9,6 +9,30 @@ with ledger as (
     select * from {{ ref('fct_inventory_ledger') }}
 ),
 
+repeated_events as (
+    -- physical events entered more than once (a hash aggregate: cheap on the whole ledger)
+    select item_id, location_id, movement_type, qty, occurred_at, document_id,
+           coalesce(document_line, '') as line, coalesce(lot_id, '') as lot, coalesce(serial_no, '') as serial
+    from ledger
+    group by all
+    having count(*) > 1
+),
+
+candidates as (
+    select ledger.*
+    from ledger
+    semi join repeated_events e
+        on e.item_id = ledger.item_id
+        and e.location_id = ledger.location_id
+        and e.movement_type = ledger.movement_type
+        and e.qty = ledger.qty
+        and e.occurred_at = ledger.occurred_at
+        and e.document_id = ledger.document_id
+        and e.line = coalesce(ledger.document_line, '')
+        and e.lot = coalesce(ledger.lot_id, '')
+        and e.serial = coalesce(ledger.serial_no, '')
+),
+
 ordered as (
     select
         *,
@@ -17,7 +41,7 @@ ordered as (
         lag(occurred_at) over copies as previous_occurred_at,
         lag(posted_at) over copies as previous_posted_at,
         lag(user_id) over copies as previous_user_id
-    from ledger
+    from candidates
     window copies as (
         partition by item_id, location_id, movement_type, qty, occurred_at, document_id,
             coalesce(document_line, ''), coalesce(lot_id, ''), coalesce(serial_no, '')

@@ -14,9 +14,14 @@ status_changes as (
     qualify row_number() over (partition by change_id order by landed_at desc, source_line desc) = 1
 ),
 
+ever_inactive as (
+    select distinct item_id from items where status in ('quarantine', 'blocked', 'obsolete')
+),
+
 with_status as (
+    -- only items that were ever inactive need the version of the moment
     select ledger.*, versions.status as item_status, versions.valid_from as status_since
-    from ledger
+    from (select * from ledger semi join ever_inactive using (item_id)) ledger
     asof join items versions
         on versions.item_id = ledger.item_id and ledger.occurred_at >= versions.valid_from
 ),

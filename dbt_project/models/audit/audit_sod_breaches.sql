@@ -116,17 +116,20 @@ unjustified as (
 ),
 
 after_leaving as (
-    select 'posting_after_leaving', 'movement', movements.movement_key, users.user_id, movements.site_id,
-           movements.item_id, movements.location_id, movements.occurred_at, movements.qty, movements.value,
-           [movements.movement_id], [movements.document_id], [users.user_id],
-           movements.movement_type || ' ' || movements.movement_id || ' '
-               || case when movements.user_id = users.user_id then 'entered' else 'approved' end
-               || ' by ' || users.user_id || ' after leaving on ' || strftime(users.left_on, '%Y-%m-%d')
-    from movements
-    join users
-        on users.user_id in (movements.user_id, movements.approved_by)
-        and users.left_on is not null
-        and movements.occurred_at::date > users.left_on
+    -- entered (user_id) or approved (approved_by) by a user after the day they left
+    select 'posting_after_leaving', 'movement', acts.movement_key, users.user_id, acts.site_id,
+           acts.item_id, acts.location_id, acts.occurred_at, acts.qty, acts.value,
+           [acts.movement_id], [acts.document_id], [users.user_id],
+           acts.movement_type || ' ' || acts.movement_id || ' ' || acts.act || ' by ' || users.user_id
+               || ' after leaving on ' || strftime(users.left_on, '%Y-%m-%d')
+    from (
+        select *, user_id as actor, 'entered' as act from movements
+        union all
+        select *, approved_by, 'approved' from movements where approved_by is not null
+    ) acts
+    join users on users.user_id = acts.actor and users.left_on is not null
+    where acts.occurred_at::date > users.left_on
+    qualify row_number() over (partition by acts.movement_key order by acts.act desc) = 1
 ),
 
 departed_roles as (
