@@ -37,15 +37,20 @@ def demo(
     seed: SeedOption = 42,
     home: HomeOption = None,
 ) -> None:
-    """Generate the sample company, ingest it and run every later stage.
+    """Generate the sample company, ingest, build, mine, reconcile, and serve the dashboard.
 
     On a workspace that already holds a sample company, the company is reused
     and only new inbox files are landed.
     """
+    from dashboards.writeback import ensure_demo_accounts, login_help
+
     ws = Workspace.resolve(home)
     result = pipeline.demo(ws, scale=scale, seed=seed, console=console)
     if result.failed:
         raise typer.Exit(1)
+    cli_mining.mine(home=ws.root)
+    cli_reconcile.reconcile(home=ws.root)
+    console.print(login_help(ensure_demo_accounts(ws)))
     if not no_serve:
         pipeline.serve(ws, port=8501, address="127.0.0.1", console=console)
 

@@ -63,8 +63,27 @@ def test_demo_twice_reuses_the_workspace(ws: Workspace) -> None:
     assert "Generating the demo sample company" in first.output
     batches = len(Lake(ws).manifests())
     assert batches > 10
+    assert "Mined" in first.output and "mining.*" in first.output
+    assert "reconciliation gaps" in first.output
+    assert "Demo accounts" in first.output and "demo-approver" in first.output
     second = runner.invoke(app, ["demo", "--no-serve", "--home", str(ws.root)])
     assert second.exit_code == 0, second.output
     assert "Reusing the sample company" in second.output
     assert "Landed 0 rows from 0 new file(s)" in second.output
     assert len(Lake(ws).manifests()) == batches
+
+
+def test_serve_without_a_warehouse_says_to_build_first(ws: Workspace) -> None:
+    result = runner.invoke(app, ["serve", "--home", str(ws.root)])
+    assert result.exit_code == 1
+    assert "onhand build" in result.output and "Traceback" not in result.output
+
+
+def test_sql_prints_csv_and_refuses_files(sample_company: Workspace) -> None:
+    result = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM marts.dim_location", "--format", "csv",
+                                 "--home", str(sample_company.root)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "n" and int(result.output.splitlines()[1]) > 0
+    refused = runner.invoke(app, ["sql", "COPY marts.dim_location TO '/tmp/x.csv'", "--home",
+                                  str(sample_company.root)])
+    assert refused.exit_code == 1 and "file system operations are disabled" in refused.output
