@@ -154,3 +154,26 @@ def test_capital_cost_is_the_controllers_rate_on_the_average_value(con: duckdb.D
     assert len(rows) > 100
     for capital, average, days in rows:
         assert abs(capital - rate * average * days / 365) <= Decimal("0.01") + Decimal("0.005") * rate * days / 365
+
+
+def test_forecast_bias_per_source_is_the_generators(con: duckdb.DuckDBPyConnection) -> None:
+    """The generator biases each source's forecasts (ingestion.synthetic.plans.VERSIONS); the
+    actual demand differs a little from the rate the forecasts were drawn from, so compare the
+    sources' measured biases with each other, against the generator's differences."""
+    from ingestion.synthetic.plans import VERSIONS
+
+    injected = {source: bias for source, bias, *_ in VERSIONS}
+    measured = dict(con.execute("""
+        SELECT forecast_source, sum(forecast_qty) / sum(actual_qty) - 1 FROM marts.mart_forecast_accuracy
+        GROUP BY 1""").fetchall())
+    assert set(measured) == set(injected)
+    for source in injected:
+        expected = injected[source] - injected["operations"]
+        assert abs((measured[source] - measured["operations"]) - expected) < 0.03, (source, measured)
+    # the unbiased, less noisy operations forecast is more accurate than sales' and adds value
+    wape = dict(con.execute("SELECT forecast_source, sum(abs_error_qty) / sum(actual_qty) "
+                            "FROM marts.mart_forecast_accuracy GROUP BY 1").fetchall())
+    assert wape["operations"] < wape["sales"]
+    added = con.execute("SELECT avg(value_added) FROM marts.mart_forecast_accuracy "
+                        "WHERE forecast_source = 'operations'").fetchone()[0]
+    assert added > 0
