@@ -7,6 +7,7 @@ precision and a recall of at least 0.9 against the anomalies it is meant to find
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -96,7 +97,7 @@ def test_cutoff_holds_every_late_posting_across_month_end(con: duckdb.DuckDBPyCo
     assert crossed <= ids(con, "select movement_id from audit.audit_cutoff_movements")
 
 
-def test_reconcile_alerts_new_gaps_once_per_build(sample_company: Workspace, tmp_path) -> None:
+def test_reconcile_alerts_new_gaps_once_per_build(sample_company: Workspace, tmp_path: Path) -> None:
     ws = copy_workspace(sample_company, tmp_path / "home")
     first = reconcile(ws, hook="cat > received.json")
     with read_only(ws.warehouse) as con:
