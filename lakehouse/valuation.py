@@ -160,11 +160,26 @@ def _sequence(con: duckdb.DuckDBPyConnection) -> None:
     """All events of an area in valuation order (``seq``); a charge never before its receipt.
 
     Movements come numbered (``val_movements.seq``, the ledger's order within the
-    area); a landed cost is slotted in after the last movement it follows. Every
-    event gets an integer ``id`` and its area an integer ``aid`` for fast joins.
+    area); a landed cost is slotted in after the last movement it follows, a
+    standard cost change after the last movement before its moment. Every event
+    gets an integer ``id`` and its area an integer ``aid`` for fast joins.
+    """
+    flags = f"""
+        mtype IN {INFLOW_TYPES} OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0) AS is_inflow,
+        mtype NOT IN ('landed_cost', 'standard_cost_change') AND NOT (mtype IN {INFLOW_TYPES}
+            OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0)) AS is_outflow
     """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev AS
+        SELECT key, area_id, mtype, method, CAST(qty_u AS HUGEINT) AS qty_u,
+               CAST(receipt_value_c AS HUGEINT) AS receipt_value_c, CAST(std_num AS HUGEINT) AS std_num,
+               CAST(ref_key AS VARCHAR) AS ref_key, CAST(NULL AS HUGEINT) AS amount_c,
+               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, CAST(row_number() OVER () AS BIGINT) AS id,
+               hash(area_id) AS aid, {flags}
+        FROM val_movements
+    """)
+    con.execute(f"""
+        INSERT INTO ev
         WITH charges AS (
             SELECT c.key, m.area_id, 'landed_cost' AS mtype, m.method, CAST(0 AS HUGEINT) AS qty_u,
                    CAST(NULL AS HUGEINT) AS receipt_value_c, m.std_num, c.receipt_key AS ref_key,
@@ -193,16 +208,9 @@ def _sequence(con: duckdb.DuckDBPyConnection) -> None:
                    CAST(after_seq * {SEQ_SLOT} + row_number() OVER (PARTITION BY area_id, after_seq ORDER BY ord, key)
                         AS BIGINT) AS seq
             FROM slotted
-            UNION ALL
-            SELECT key, area_id, mtype, method, qty_u, receipt_value_c, std_num, ref_key,
-                   CAST(NULL AS HUGEINT), CAST(seq * {SEQ_SLOT} AS BIGINT)
-            FROM val_movements
         )
-        SELECT *, CAST(row_number() OVER () AS BIGINT) AS id, hash(area_id) AS aid,
-               mtype IN {INFLOW_TYPES} OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0)
-                   AS is_inflow,
-               mtype NOT IN ('landed_cost', 'standard_cost_change') AND NOT (mtype IN {INFLOW_TYPES}
-                   OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0)) AS is_outflow
+        SELECT *, (SELECT count(*) FROM val_movements) + CAST(row_number() OVER () AS BIGINT) AS id,
+               hash(area_id) AS aid, {flags}
         FROM numbered
     """)
     con.execute("""
