@@ -274,3 +274,41 @@ def movement_keys(path: Path, movement_id: str) -> list[str]:
     frame = query(path, "SELECT movement_key FROM marts.fct_inventory_ledger WHERE movement_id = $id ORDER BY source",
                   {"id": movement_id})
     return frame["movement_key"].to_list()
+
+
+# --- aging (FIFO layer age on the ledger's last day) ----------------------------------------
+
+def age_buckets(path: Path) -> list[str]:
+    """Labels of the five age buckets, from the controller's settings (seed kpi_settings)."""
+    bounds = query(path, "SELECT age_bucket_1_days, age_bucket_2_days, age_bucket_3_days, age_bucket_4_days "
+                         "FROM staging.kpi_settings").row(0)
+    edges = [0, *bounds]
+    return [f"{edges[i] + (1 if i else 0)}–{edges[i + 1]} days" for i in range(4)] + [f"over {edges[4]} days"]
+
+
+def aging_by_site(path: Path, filters: Filters) -> pl.DataFrame:
+    """Owned value per site and age bucket (long form: site_id, bucket, value)."""
+    params: dict[str, Any] = {}
+    frame = query(path, f"""
+        SELECT site_id, sum(bucket_1_value) AS b1, sum(bucket_2_value) AS b2, sum(bucket_3_value) AS b3,
+               sum(bucket_4_value) AS b4, sum(bucket_5_value) AS b5
+        FROM marts.mart_inventory_aging WHERE {_where(filters, params=params)}
+        GROUP BY site_id ORDER BY site_id""", params)
+    labels = age_buckets(path)
+    return (frame.unpivot(index="site_id", variable_name="bucket", value_name="value")
+            .with_columns(pl.col("bucket").replace_strict({f"b{i + 1}": label for i, label in enumerate(labels)}))
+            .sort("site_id", "bucket"))
+
+
+def item_summary(path: Path, filters: Filters, item: str) -> pl.DataFrame:
+    """One item per site: its valuation today and its aging (marts.mart_inventory_valuation, aging)."""
+    params: dict[str, Any] = {"item": item}
+    return query(path, f"""
+        SELECT v.site_id, i.description, v.valuation_method, v.qty_on_hand, v.uom, v.value_on_hand, v.unit_cost,
+               v.consignment_qty, v.vmi_qty, a.oldest_age_days, a.avg_age_days, a.movement_class,
+               a.days_since_last_use
+        FROM marts.mart_inventory_valuation v
+        JOIN marts.dim_item i USING (item_id)
+        LEFT JOIN marts.mart_inventory_aging a USING (item_id, site_id)
+        WHERE v.item_id = $item AND {_where(filters, item=None, site='v.site_id', params=params)}
+        ORDER BY v.site_id""", params)

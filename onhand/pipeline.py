@@ -115,7 +115,7 @@ def serve(ws: Workspace, *, port: int, address: str, console: Console) -> None:
     app = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                "--server.address", address, "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--theme.base", "light"]
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer", "--theme.base", "light"]
     console.print(f"Dashboard on {ws.warehouse}: [bold]http://{address}:{port}/[/]  (Ctrl+C to stop)")
     try:
         subprocess.run(command, env={**os.environ, "ONHAND_HOME": str(ws.root)}, check=False)

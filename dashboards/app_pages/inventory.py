@@ -71,11 +71,41 @@ with ui.page_guard():
         chosen = ui.table(items, key="items", select="item_id", download="inventory-by-item", height=360)
         if chosen:
             ui.go(filters, drill.down("item", chosen["item_id"]))
+        if ui.has("marts.mart_inventory_aging"):
+            st.subheader("Aging")
+            st.caption("Owned stock by the age of its FIFO layers on the ledger's last day "
+                       "(marts.mart_inventory_aging; bucket limits in the seed kpi_settings).")
+            aging = ui.load(queries.aging_by_site, filters)
+            left, right = st.columns([2, 3])
+            with left:
+                ui.chart(charts.stacked(aging, x="site_id", y="value", color="bucket", y_title="Value", money="€",
+                                        order=ui.load(queries.age_buckets)), key="aging")
+            with right:
+                st.markdown("**Slow and non-moving stock**, largest value first · click a row to open the item")
+                slow = ui.load(queries.rows, "marts.mart_inventory_aging", filters,
+                               order="value_on_hand DESC, item_id", where="movement_class <> 'active'")
+                chosen = ui.table(slow.select("item_id", "site_id", "movement_class", "qty_on_hand",
+                                              "value_on_hand", "days_since_last_use", "oldest_age_days"),
+                                  key="slow", select="item_id", download="slow-moving", height=320)
+                if chosen:
+                    ui.go(replace(filters, site=chosen["site_id"]), Drill(item=chosen["item_id"]))
         st.stop()
 
     if drill.location is None:
+        summary = ui.load(queries.item_summary, filters, drill.item)
+        if summary.height:
+            first = summary.row(0, named=True)
+            st.subheader(f"{drill.item} · {first['description']}")
+            a, b, c, d = st.columns(4)
+            a.metric("Owned quantity", quantity(sum(summary["qty_on_hand"]), first["uom"]))
+            b.metric("Value", money(sum(summary["value_on_hand"]), cents=True))
+            c.metric("Valuation", first["valuation_method"].upper() if first["valuation_method"] in ("fifo", "avco")
+                     else first["valuation_method"].title())
+            d.metric("Oldest stock", f"{first['oldest_age_days']:,} days" if first["oldest_age_days"] is not None
+                     else "–", help=f"Movement class: {first['movement_class'] or 'n/a'}")
+            ui.table(summary.drop("description"), key="item-sites")
         stock = ui.load(queries.stock_by_location, filters, drill.item)
-        st.subheader(f"Item {drill.item}: stock by location and lot")
+        st.markdown("**Stock by location and lot** · click a row to see its ledger lines")
         chosen = ui.table(stock, key="locations", select="location_id", download=f"stock-{drill.item}")
         if chosen:
             ui.go(filters, Drill(item=drill.item, location=chosen["location_id"], lot=chosen["lot_id"]))

@@ -31,7 +31,7 @@ def streamlit_server(home: Path) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--theme.base", "light"],
+         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer", "--theme.base", "light"],
         env={**os.environ, "ONHAND_HOME": str(home)}, stdout=open('/tmp/st.log','w'), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

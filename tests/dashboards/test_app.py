@@ -79,9 +79,9 @@ def test_inventory_drill_down_narrows_from_company_to_movement(home: Workspace) 
     at = clean(page("inventory.py", site=site))
     assert at.metric[0].value != money(total)
     at = clean(page("inventory.py", site=site, item=item))
-    locations = at.dataframe[0].value
+    summary, locations, ledger = (d.value for d in at.dataframe)
+    assert list(summary["site_id"]) == [site] and summary["value_on_hand"][0] == pytest.approx(float(site_value))
     assert set(locations["site_id"]) == {site}
-    ledger = at.dataframe[1].value
     assert set(ledger["item_id"]) == {item} and len(ledger) > 0
     assert [b.label for b in at.button if b.key and b.key.startswith("crumb")][:3] == \
         ["Company", f"› Site {site}", f"› Item {item}"]

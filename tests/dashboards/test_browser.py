@@ -97,7 +97,7 @@ def test_drill_down_from_the_company_to_a_ledger_line_by_clicks(app, shots: Path
     url_has(page, "item")
     settle(page)
     page.screenshot(path=str(shots / "drill-item.png"), full_page=True)
-    click_row(page, 0)  # stock by location and lot -> a location
+    click_row(page, 1)  # stock by location and lot (below the item's summary) -> a location
     url_has(page, "loc")
     settle(page)
     click_row(page, 0)  # ledger lines -> one movement
