@@ -64,9 +64,9 @@ def snapshot(day: str, item_id: str, qty: str, location: str = "DC2-A") -> dict[
 
 def write_company(ws: Workspace) -> None:
     """Drop the whole company into ``ws.inbox``."""
-    items = [item(i) for i in ("LM", "WB", "LP", "DP", "SP", "UR", "UT", "US", "UE", "SH", "GA", "RC",
+    items = [item(i) for i in ("LM", "LS", "WB", "LP", "DP", "SP", "UR", "UT", "US", "UB", "UE", "SH", "GA", "RC",
                                "BL", "OLD", "NEW", "ADJ", "CO", "CV", "UE2")]
-    items[0]["lot_tracked"] = "true"
+    items[0]["lot_tracked"] = items[1]["lot_tracked"] = "true"
     items += [
         item("REG", regulated="true"),
         item("BL", status="blocked", valid_from="2026-03-05T08:00:00Z"),
@@ -112,8 +112,12 @@ def write_company(ws: Workspace) -> None:
             location="DC1-A", doc="PO-SP")
     wms.add("SP", "receipt", "3", "2026-03-08T11:00:00Z", posted="2026-03-08T11:00:07Z",
             location="DC1-A", doc="PO-SP")
+    # an order line topped up in steps: 5 allocated and shipped on 03-01, one more allocated on
+    # 03-09 and never shipped, the last 2 allocated and shipped after the count
+    wms.add("UB", "shipment", "-5", "2026-03-01T10:00:00Z", location="DC1-A", doc="SO-UB")
+    wms.add("UB", "shipment", "-2", "2026-03-12T10:00:00Z", location="DC1-A", doc="SO-UB")
     wms.add("SH", "count_adjustment", "-1", f"{COUNT_DAY}T04:30:00Z", location="DC1-A",
-            doc="CC-SH", user="w2", reason="CYCLE_COUNT")
+            doc="CC-SH", user="w2", reason="CYCLE_COUNT", movement_id="WMS-SH-ADJ")
     # reconciliation: 10 in the regional DC from March 1st
     wms.add("RC", "receipt", "10", "2026-03-01T06:00:00Z", location="DC2-A", doc="PO-RC")
     drop(ws, wms.rows, source="wms", entity="inventory_movements")
@@ -165,14 +169,22 @@ def write_company(ws: Workspace) -> None:
                "shipped_at": "2026-03-07T09:00:00Z", "expected_at": "2026-03-08T09:00:00Z"}],
          source="portal", entity="asn", fmt="jsonl")
     # unposted shipment: 2 of US allocated to an order and never shipped
+    topped_up = {"so_id": "SO-UB", "so_line": "1", "customer_id": "C1", "item_id": "UB",
+                 "site_id": DC, "qty": "8", "uom": "EA", "ordered_at": "2026-03-01T09:00:00Z",
+                 "requested_at": "2026-03-03T09:00:00Z", "drop_ship": "false"}
     drop(ws, [{"so_id": "SO-US", "so_line": "1", "customer_id": "C1", "item_id": "US", "site_id": DC,
                "qty": "2", "uom": "EA", "ordered_at": "2026-03-09T09:00:00Z",
                "requested_at": "2026-03-11T09:00:00Z", "allocated_qty": "2",
-               "allocated_at": "2026-03-09T09:01:00Z", "drop_ship": "false"}],
+               "allocated_at": "2026-03-09T09:01:00Z", "drop_ship": "false"},
+              {**topped_up, "allocated_qty": "5", "allocated_at": "2026-03-01T10:00:00Z"},
+              {**topped_up, "allocated_qty": "6", "allocated_at": "2026-03-09T10:00:00Z"},
+              {**topped_up, "allocated_qty": "8", "allocated_at": "2026-03-12T10:00:00Z"}],
          source="ecom", entity="sales_orders", fmt="jsonl")
     drop(ws, [
         count("CC-LM1", "LM", "5", "8", "04:00:00", lot="L1"),   # lot mix-up: +3 on L1 ...
         count("CC-LM2", "LM", "5", "2", "04:01:00", lot="L2"),   # ... -3 on L2
+        count("CC-LS1", "LS", "5", "7", "04:10:00", lot="L9"),   # two stock records of one lot
+        count("CC-LS2", "LS", "9", "7", "04:11:00", lot="L9"),
         count("CC-WB1", "WB", "10", "6", "04:00:00"),            # wrong bin: -4 here ...
         count("CC-WB2", "WB", "0", "4", "04:02:00", location="DC1-B"),  # ... +4 next door
         count("CC-LP", "LP", "0", "5", "04:00:00"),
@@ -180,6 +192,7 @@ def write_company(ws: Workspace) -> None:
         count("CC-UR", "UR", "0", "6", "04:00:00"),
         count("CC-UT", "UT", "0", "4", "04:00:00"),
         count("CC-US", "US", "10", "8", "04:00:00"),
+        count("CC-UB", "UB", "3", "2", "04:00:00"),
         count("CC-UE", "UE", "50", "5", "04:00:00"),             # counted in boxes
         count("CC-SH", "SH", "10", "9", "04:00:00"),
         count("CC-GA", "GA", "3", "4", "04:00:00"),

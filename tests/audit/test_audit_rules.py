@@ -32,11 +32,11 @@ def test_every_count_difference_gets_its_cause_and_evidence(con: duckdb.DuckDBPy
                evidence_document_ids
         from audit.audit_cycle_count_discrepancies""")}
     assert {k: v[0] for k, v in found.items()} == {
-        "CC-LM1": "lot_mixup", "CC-LM2": "lot_mixup", "CC-WB1": "wrong_bin", "CC-WB2": "wrong_bin",
-        "CC-LP": "late_posting", "CC-DP": "duplicate_posting", "CC-UR": "unposted_receipt",
-        "CC-UT": "unposted_receipt",
-        "CC-US": "unposted_shipment", "CC-UE": "uom_error", "CC-SH": "unexplained_shrinkage",
-        "CC-GA": "unexplained_gain",
+        "CC-LM1": "lot_mixup", "CC-LM2": "lot_mixup", "CC-LS1": "lot_mixup", "CC-LS2": "lot_mixup",
+        "CC-WB1": "wrong_bin", "CC-WB2": "wrong_bin", "CC-LP": "late_posting",
+        "CC-DP": "duplicate_posting", "CC-UR": "unposted_receipt", "CC-UT": "unposted_receipt",
+        "CC-US": "unposted_shipment", "CC-UB": "unposted_shipment", "CC-UE": "uom_error",
+        "CC-SH": "unexplained_shrinkage", "CC-GA": "unexplained_gain",
     }
     assert found["CC-LM1"][2] == ["CC-LM1", "CC-LM2"]
     assert found["CC-WB2"][2] == ["CC-WB2", "CC-WB1"]
@@ -45,7 +45,8 @@ def test_every_count_difference_gets_its_cause_and_evidence(con: duckdb.DuckDBPy
     assert found["CC-UR"][4] == ["PO-UR"]
     assert found["CC-UT"][4] == ["TO-UT"]
     assert found["CC-US"][4] == ["SO-US"]
-    assert found["CC-SH"][1] == D("-1") and found["CC-SH"][3] == ["WMS-006"]
+    assert found["CC-UB"][4] == ["SO-UB"]
+    assert found["CC-SH"][1] == D("-1") and found["CC-SH"][3] == ["WMS-SH-ADJ"]
 
 
 def test_near_duplicates_carry_the_inflated_quantity_and_value(con: duckdb.DuckDBPyConnection) -> None:
@@ -122,7 +123,7 @@ def test_reconciliation_gaps_against_the_authority(con: duckdb.DuckDBPyConnectio
 def test_findings_gather_every_rule_with_stable_ids(con: duckdb.DuckDBPyConnection) -> None:
     per_rule = dict(rows(con, "select source_model, count(*) from audit.audit_findings group by 1"))
     assert per_rule == {
-        "audit_cycle_count_discrepancies": 12, "audit_duplicate_movements": 1,
+        "audit_cycle_count_discrepancies": 15, "audit_duplicate_movements": 1,
         "audit_movements_on_inactive_items": 1, "audit_status_changes_unapproved": 1,
         "audit_engineering_changes_not_reclassified": 1, "audit_sod_breaches": 8,
         "audit_item_master_issues": 3, "audit_uom_conversion_conflicts": 2,
