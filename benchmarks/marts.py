@@ -24,7 +24,7 @@ from benchmarks.common import WORK, run, write_result
 from lakehouse.build import BUILD_PATH_ENV, DBT_PROJECT
 
 KPI_SELECTION = ["path:models/marts/kpi", "path:seeds/kpi_settings.csv", "path:seeds/kpi_storage_rates.csv",
-                 "path:seeds/kpi_service_levels.csv", "path:seeds/kpi_targets.csv"]
+                 "path:seeds/kpi_service_levels.csv"]
 
 
 def built_warehouse(scale: str) -> Path:

@@ -43,10 +43,6 @@ settings as (
     select * from {{ ref('kpi_settings') }}
 ),
 
-targets as (
-    select * from {{ ref('kpi_targets') }}
-),
-
 stock as (
     select
         case when grouping(a.site_id) = 1 then 'ALL' else a.site_id end as site_id, p.month,
@@ -160,19 +156,6 @@ combined as (
     left join exception_counts on exception_counts.site_id = stock.site_id and exception_counts.month = stock.month
 ),
 
-with_targets as (
-    -- the site's own targets, else the default row (empty site_id)
-    select
-        combined.*,
-        coalesce(own.target_turns, fallback.target_turns) as target_turns,
-        coalesce(own.target_days_of_supply, fallback.target_days_of_supply) as target_days_of_supply,
-        coalesce(own.max_stockout_rate, fallback.max_stockout_rate) as max_stockout_rate,
-        coalesce(own.target_count_accuracy, fallback.target_count_accuracy) as target_count_accuracy
-    from combined
-    left join targets own on own.site_id = combined.site_id
-    left join targets fallback on fallback.site_id is null
-),
-
 final as (
     select
         *,
@@ -183,7 +166,7 @@ final as (
         lag(carrying_cost) over w as prev_carrying_cost,
         lag(count_accuracy) over w as prev_count_accuracy,
         lag(open_exceptions) over w as prev_open_exceptions
-    from with_targets
+    from combined
     window w as (partition by site_id order by month)
 )
 
