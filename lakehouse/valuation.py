@@ -332,6 +332,7 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> None:
         FROM f_ev f JOIN axis_events a ON a.id = f.id
     """)
     con.unregister("axis_events")
+    con.execute("CREATE OR REPLACE TEMP TABLE f_inflows AS SELECT * FROM f_events WHERE is_inflow")
 
 
 def _excl_cumsum(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -427,7 +428,7 @@ def _layer_costs_sql(where: str, *, sources_known: bool = True) -> str:
                         WHEN l.own_cost THEN CASE WHEN {sources_known} THEN rc.den END
                         WHEN l.cost_src IS NULL THEN {STD_DEN}
                         ELSE src.den END AS den
-            FROM f_events l
+            FROM f_inflows l
             LEFT JOIN ref_cost rc ON rc.key = l.source_key
             LEFT JOIN f_layer_values src ON src.id = l.cost_src
             WHERE l.is_inflow AND ({where})
