@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -126,8 +128,12 @@ def main() -> None:
     if args.baseline_child:
         print(json.dumps(pm4py_full_log(args.baseline_child)))
         return
+    load = os.getloadavg()[0]
     rows = [bench(scale, scale not in args.no_baseline) for scale in args.scale or ["demo"]]
-    table = ("| scale | events | case steps | cases | dbt build --select mining s | onhand mine s | peak MB "
+    load = max(load, os.getloadavg()[0])
+    header = (f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores; "
+              f"load average up to {load:.0f} at the start and end of the runs.\n\n")
+    table = header + ("| scale | events | case steps | cases | dbt build --select mining s | onhand mine s | peak MB "
              "| PM4Py full log s | peak MB | same variants | same DFG means |\n"
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n" + "\n".join(rows))
     path = write_result("mining", table + "\n")
