@@ -63,7 +63,8 @@ TABLE_COMMENTS = {
     "process_maps": "Process maps for the dashboard. Grain: one row per log x process x map "
                     "(performance_dfg, discovered_model, expected_model): an SVG image rendered "
                     "by Graphviz from this warehouse's log.",
-    "mining_runs": "Grain: one row per log: when it was last mined, what it held, how long it took.",
+    "mining_runs": "Grain: one row per log: when it was last mined, what it held, how long the "
+                   "analysis took, and the warehouse build (audit.build_info) it describes.",
 }
 
 
@@ -195,8 +196,8 @@ def analyse(con: duckdb.DuckDBPyConnection, steps: str, *, log: str, flows: dict
     tables["mining_runs"] = pd.DataFrame([{
         "mined_at": datetime.now(UTC).replace(tzinfo=None), "steps": report.steps,
         "cases": report.cases, "processes": len(names), "variants": len(variants.frame),
-        "seconds": round(report.seconds, 1),
-    }])
+        "seconds": round(report.seconds, 1), "build_id": None,
+    }]).astype({"build_id": "string"})
     step(4, 4, "done")
     return Results({name: frame.assign(log=log) for name, frame in tables.items()}, report)
 
@@ -224,11 +225,17 @@ def write_results(con: duckdb.DuckDBPyConnection, results: Results) -> None:
 
 def mine_warehouse(ws: Workspace, *, progress: Progress | None = None) -> MiningReport:
     """Mine the workspace warehouse's own event log and publish the results into it."""
+    started = time.perf_counter()
     with read_only(ws.warehouse) as con:
         _require_log(con, ws.warehouse)
         results = analyse(con, STEPS_TABLE, log=INTERNAL_LOG, flows=EXPECTED_FLOWS,
                           target=ws.warehouse, progress=progress)
+        build_id = _build_id(con)
+    runs = results.tables["mining_runs"]
+    results.tables["mining_runs"] = runs.assign(
+        build_id=pd.Series([build_id] * len(runs), dtype="string"))
     derive(ws.warehouse, ws, lambda con: write_results(con, results))
+    results.report.seconds = time.perf_counter() - started
     return results.report
 
 
@@ -263,6 +270,16 @@ def export_ocel(ws: Workspace, path: Path, processes: list[str] | None = None) -
                               fix=f"choose among {', '.join(sorted(known))}")
         log = ocel.internal_ocel(con, processes)
     return ocel.write_ocel(log, path)
+
+
+def _build_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The build id lakehouse.build recorded in this warehouse (None if it recorded none)."""
+    recorded = con.execute("select count(*) from duckdb_tables() where schema_name = 'audit' "
+                           "and table_name = 'build_info'").fetchone()
+    if recorded != (1,):
+        return None
+    row = con.execute("select build_id from audit.build_info").fetchone()
+    return str(row[0]) if row else None
 
 
 def _require_log(con: duckdb.DuckDBPyConnection, where: Path) -> None:
