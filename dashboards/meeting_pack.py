@@ -172,14 +172,14 @@ def _actions(path: Path, filters: Filters, present: set[str]) -> str:
                            f"{row['started_at']:%Y-%m-%d} ({fmt.quantity(row['open_backorder_qty'])} on backorder).")
     if "audit.audit_cycle_count_discrepancies" in present:
         shrink = queries.rows(path, "audit.audit_cycle_count_discrepancies", filters,
-                              order="abs(difference_value) DESC NULLS LAST", where="root_cause = 'shrinkage'",
+                              order="abs(difference_value) DESC NULLS LAST", where="root_cause = 'unexplained_shrinkage'",
                               month="counted_at", limit=5)
         for row in shrink.iter_rows(named=True):
             actions.append(f"Investigate unexplained shrinkage on count {row['count_id']}: {row['item_id']} at "
                            f"{row['location_id']}, {fmt.quantity(row['difference_qty'])} "
                            f"({fmt.money(row['difference_value'], cents=True)}).")
     if "audit.reconciliation_alerts" in present:
-        alerts = query(path, "SELECT count(*) AS n FROM audit.reconciliation_alerts")["n"][0]
+        alerts = query(path, "SELECT count(*) AS n FROM audit.reconciliation_alerts WHERE is_new")["n"][0]
         if alerts:
             actions.append(f"Reconcile {alerts:,} cross-system stock gap(s) that are new since the last build.")
     if not actions:

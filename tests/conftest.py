@@ -50,6 +50,7 @@ def _make_sample_company(ws: Workspace) -> None:
     from ingestion.land import land_inbox
     from ingestion.synthetic import generate
     from lakehouse.build import build_warehouse
+    from lakehouse.reconcile import reconcile
     from process_mining.mine import mine_warehouse
 
     shutil.rmtree(ws.root, ignore_errors=True)
@@ -58,6 +59,7 @@ def _make_sample_company(ws: Workspace) -> None:
     land_inbox(ws, None)
     build_warehouse(ws, lake_schema())
     mine_warehouse(ws)
+    reconcile(ws)  # as `onhand demo` does: audit.reconciliation_alerts
 
 
 def copy_workspace(ws: Workspace, to: Path) -> Workspace:

@@ -24,7 +24,7 @@ with ui.page_guard():
                   .sort("counts", descending=True))
         a, b, c = st.columns(3)
         a.metric("Discrepancies", f"{frame.height:,}")
-        b.metric("Unexplained shrinkage", f"{int((frame['root_cause'] == 'shrinkage').sum()):,}",
+        b.metric("Unexplained shrinkage", f"{int((frame['root_cause'] == 'unexplained_shrinkage').sum()):,}",
                  help="Differences no posting, bin, unit, lot or duplicate explains.")
         c.metric("Absolute value", f"€{float(causes['value'].sum()):,.0f}")
         st.markdown("**Root causes** · click a bar to list its counts")

@@ -12,7 +12,7 @@ with ui.page_guard():
               "against the authoritative system, and the ledger's exceptions.", filters)
     if ui.needs("audit.audit_findings", "audit.audit_reconciliation_gaps", stage="onhand build"):
         if ui.has("audit.reconciliation_alerts"):
-            alerts = ui.load(queries.rows, "audit.reconciliation_alerts", filters, order="1")
+            alerts = ui.load(queries.rows, "audit.reconciliation_alerts", filters, order="1", where="is_new")
             if alerts.height:
                 st.warning(f"{alerts.height:,} reconciliation gap(s) are new since the previous build.",
                            icon=":material/notifications_active:")

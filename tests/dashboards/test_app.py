@@ -139,3 +139,20 @@ def test_no_warehouse_is_explained_not_a_traceback(tmp_path: Path, monkeypatch: 
     at = page("overview.py")
     assert not at.exception
     assert at.warning and "onhand build" in at.warning[0].value
+
+
+def test_cycle_count_tiles_are_the_mart_s(home: Workspace) -> None:
+    discrepancies, shrinkage = mart(home, """
+        SELECT count(*), count(*) FILTER (WHERE root_cause = 'unexplained_shrinkage')
+        FROM audit.audit_cycle_count_discrepancies""")[0]
+    at = clean(page("cycle_counts.py"))
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Discrepancies"] == f"{discrepancies:,}"
+    assert tiles["Unexplained shrinkage"] == f"{shrinkage:,}" and shrinkage > 0
+
+
+def test_new_reconciliation_gaps_are_announced(home: Workspace) -> None:
+    new = mart(home, "SELECT count(*) FROM audit.reconciliation_alerts WHERE is_new")[0][0]
+    at = clean(page("reconciliation.py"))
+    announced = [w.value for w in at.warning if "new since the previous build" in w.value]
+    assert announced == ([f"{new:,} reconciliation gap(s) are new since the previous build."] if new else [])
