@@ -170,17 +170,29 @@ def _column_config(frame: pl.DataFrame, money_symbol: str) -> dict[str, Any]:
     config: dict[str, Any] = {}
     for name, dtype in frame.schema.items():
         lower = name.lower()
+        label = _label(name)
         if not dtype.is_numeric():
-            continue
-        if any(word in lower for word in _RATE):
-            config[name] = st.column_config.NumberColumn(name, format="%.1f%%" if "pct" in lower else "percent")
+            config[name] = st.column_config.Column(label, help=name)
+        elif any(word in lower for word in _RATE):
+            config[name] = st.column_config.NumberColumn(label, help=name,
+                                                         format="%.1f%%" if "pct" in lower else "percent")
         elif any(word in lower for word in _MONEY) and "qty" not in lower:
-            config[name] = st.column_config.NumberColumn(name, format=f"{money_symbol} %,.2f")
+            config[name] = st.column_config.NumberColumn(label, help=name, format=f"{money_symbol} %,.2f")
         elif dtype.is_integer():
-            config[name] = st.column_config.NumberColumn(name, format="localized")
+            config[name] = st.column_config.NumberColumn(label, help=name, format="localized")
         else:
-            config[name] = st.column_config.NumberColumn(name, format="%,.2f")
+            config[name] = st.column_config.NumberColumn(label, help=name, format="%,.2f")
     return config
+
+
+def _label(column: str) -> str:
+    """A column's header for people ('qty_on_hand' -> 'Qty on hand'); the mart's name is its tooltip,
+    and downloads keep the mart's names."""
+    words = column.replace("_", " ").split()
+    fixed = {"id": "ID", "uom": "UoM", "pct": "%", "qty": "Qty", "abc": "ABC", "xyz": "XYZ", "sd": "SD",
+             "eoq": "EOQ", "moq": "MOQ", "cv": "CV", "mape": "MAPE", "wape": "WAPE", "p90": "P90", "p99": "P99"}
+    text = " ".join(fixed.get(word, word) for word in words)
+    return text[:1].upper() + text[1:]
 
 
 def table(frame: pl.DataFrame, *, key: str, select: str | None = None, height: int | None = None,
