@@ -102,6 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", action="append", choices=["demo", "medium", "large"])
     parser.add_argument("--fifo", action="append", choices=["demo", "medium", "large"], default=[])
+    parser.add_argument("--name", default="build", help="results file: benchmarks/results/NAME.md")
     args = parser.parse_args()
     lines = ["| scale | ledger movements | onhand build s | peak MB | movements/s |", "|---|---:|---:|---:|---:|"]
     for scale in args.scale or []:
@@ -113,7 +114,7 @@ def main() -> None:
     for scale in args.fifo:
         lines.append(bench_fifo(scale))
         print(lines[-1], flush=True)
-    print(f"written to {write_result('build', chr(10).join(lines) + chr(10))}")
+    print(f"written to {write_result(args.name, chr(10).join(lines) + chr(10))}")
 
 
 if __name__ == "__main__":
