@@ -25,13 +25,14 @@ remains of it), ``val_cost_change_results`` (each standard cost change: the
 quantity on hand then and the revaluation).
 
 FIFO is split in two. Which units of which layer each outflow takes depends on
-quantities only (a cumulative-quantity axis per area, two ASOF joins), and so do
-the landed costs' shares: that structure is computed once. Values are then
-filled in. Inflows whose cost comes from another movement (a transfer-in from
-its transfer-out, a customer return from the outflow it reverses) are valued in
-rounds: each round re-values only the layers whose cost changed, the pieces
-taken from them and the outflows those pieces belong to, until no such cost
-changes. Moving average re-scans the areas whose derived costs changed.
+quantities only (a cumulative-quantity axis per area: running sums and binary
+searches in numpy), and so do the landed costs' shares: that structure is
+computed once, in SQL and numpy. Values are then filled in by numpy passes over
+the pieces (exact: int64 where a bound check shows no product can overflow,
+Python integers otherwise). Inflows whose cost comes from another movement (a
+transfer-in from its transfer-out, a customer return from the outflow it
+reverses) take the last pass's value, until no outflow's value changes. Moving
+average re-scans the areas whose derived costs changed.
 """
 
 from __future__ import annotations
@@ -75,17 +76,18 @@ def value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (key VARCHAR, num HUGEINT, den HUGEINT)")
     _changed_costs(con, "SELECT key, value_c FROM s_values")
     _fifo_structure(con)
-    _fifo_first_values(con)
+    fifo = _FifoValues(con)
     con.execute("CREATE OR REPLACE TEMP TABLE evr AS SELECT * FROM ev WHERE method = 'avco'")
     _avco_round(con, first=True)
-    rounds = 1
-    fifo_outs = "SELECT d.source_key AS key, r.value_c FROM f_round_outs r JOIN deps d ON d.source_id = r.id"
-    # round two runs anyway: it values the FIFO layers round one left for it
-    while _changed_costs(con, f"{fifo_outs} UNION ALL SELECT key, value_c FROM a_values") or rounds == 1:
-        if rounds == MAX_ROUNDS:
+    rounds, outer, converged = 0, 0, False
+    fifo_outs = "SELECT d.source_key AS key, r.value_c FROM f_out_values r JOIN deps d ON d.source_id = r.id"
+    while outer < MAX_ROUNDS:
+        outer += 1
+        fifo_rounds, fifo_converged = fifo.solve()
+        rounds = max(rounds, outer, fifo_rounds)
+        if not _changed_costs(con, f"{fifo_outs} UNION ALL SELECT key, value_c FROM a_values"):
+            converged = fifo_converged
             break
-        rounds += 1
-        _fifo_next_values(con)
         con.execute("""
             CREATE OR REPLACE TEMP TABLE evr AS
             SELECT * FROM ev WHERE method = 'avco' AND area_id IN (
@@ -93,12 +95,6 @@ def value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
                 WHERE deps.inflow_method = 'avco')
         """)
         _avco_round(con, first=False)
-    converged = con.execute("""
-        SELECT (SELECT count(*) FROM changed) = 0
-           AND (SELECT count(*) FROM f_out_values WHERE value_c IS NOT NULL)
-               = (SELECT count(*) FROM f_events WHERE NOT is_inflow)
-           AND (SELECT count(*) FROM f_layer_values WHERE value_c IS NULL) = 0
-    """).fetchone()[0]
     _fifo_finish(con)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_values AS
@@ -256,8 +252,7 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> None:
         WHERE e.method = 'fifo' AND e.mtype <> 'landed_cost'
     """)
     arrays = con.execute("""
-        SELECT id, aid, seq, in_units, out_units, reserved, is_inflow, own_cost, source_id IS NOT NULL AS derived,
-               CAST(std_num AS BIGINT) AS std_num
+        SELECT id, aid, seq, in_units, out_units, reserved, is_inflow, own_cost, CAST(std_num AS BIGINT) AS std_num
         FROM f_ev ORDER BY aid, seq
     """).fetchnumpy()
     pieces, events = _fifo_axis({k: np.asarray(v) for k, v in arrays.items()})
@@ -328,7 +323,7 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TEMP TABLE f_events AS
         SELECT f.id, f.is_inflow, f.is_specific, f.qty_u, f.mtype, f.receipt_value_c, f.std_num, f.own_cost, f.source_key,
                f.source_id, CAST(f.out_units AS HUGEINT) AS units, CAST(a.deficit_units AS HUGEINT) AS deficit_units,
-               a.cost_src, CAST(a.fallback_std AS HUGEINT) AS fallback_std, a.pending
+               a.cost_src, CAST(a.fallback_std AS HUGEINT) AS fallback_std
         FROM f_ev f JOIN axis_events a ON a.id = f.id
     """)
     con.unregister("axis_events")
@@ -395,62 +390,11 @@ def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[pa.Table, pa.Table]:
     first_row = inflow_rows[np.minimum(first, len(inflow_rows) - 1)] if len(inflow_rows) else starts
     first_row = np.where((first < len(inflow_rows)) & (first_row < starts + lengths), first_row, n)[run]
     fallback = np.where(first_row < rows, a["std_num"][np.minimum(first_row, max(n - 1, 0))], a["std_num"])
-    # Outflows that took from a layer whose cost is derived (directly or as the current cost)
-    # wait for the rounds after the first: valuing them before would be wasted.
-    derived = a["own_cost"] & a["derived"]
-    derived_cost = derived | (a["is_inflow"] & ~a["own_cost"] & has_src & derived[src_row])
-    taken_derived = derived_cost[lrow] & (a["seq"][prow] > a["seq"][lrow])
-    pending = np.bincount(prow[taken_derived], minlength=n) > 0
-    pending |= (deficit > 0) & has_src & derived[src_row]
     events = pa.table({
-        "id": a["id"], "deficit_units": deficit, "pending": pending,
+        "id": a["id"], "deficit_units": deficit,
         "cost_src": pa.array(a["id"][src_row], mask=~has_src), "fallback_std": fallback,
     })
     return pieces, events
-
-
-def _layer_costs_sql(where: str, *, sources_known: bool = True) -> str:
-    """Each FIFO inflow's cost (num / den) and value: its own, its source's, or the current one.
-
-    NULL while unknown: a derived inflow whose source is not valued yet (or, with
-    ``sources_known`` false, any derived inflow), and the inflows taking their current cost
-    from one."""
-    return f"""
-        WITH costs AS (
-            SELECT l.id, l.qty_u, l.mtype, l.receipt_value_c,
-                   CASE WHEN l.mtype = 'receipt' THEN l.receipt_value_c
-                        WHEN l.mtype = 'production_receipt' THEN l.std_num
-                        WHEN l.own_cost THEN CASE WHEN {sources_known} THEN rc.num END
-                        WHEN l.cost_src IS NULL THEN l.fallback_std
-                        ELSE src.num END AS num,
-                   CASE WHEN l.mtype = 'receipt' THEN l.qty_u
-                        WHEN l.mtype = 'production_receipt' THEN {STD_DEN}
-                        WHEN l.own_cost THEN CASE WHEN {sources_known} THEN rc.den END
-                        WHEN l.cost_src IS NULL THEN {STD_DEN}
-                        ELSE src.den END AS den
-            FROM f_inflows l
-            LEFT JOIN ref_cost rc ON rc.key = l.source_key
-            LEFT JOIN f_layer_values src ON src.id = l.cost_src
-            WHERE l.is_inflow AND ({where})
-        )
-        SELECT id, qty_u, num, den,
-               CASE WHEN mtype = 'receipt' THEN receipt_value_c ELSE {_half_up("qty_u * num", "den")} END AS value_c,
-               CAST(0 AS HUGEINT) AS others_c
-        FROM costs
-    """
-
-
-def _layer_others(con: duckdb.DuckDBPyConnection, layers: str) -> None:
-    """Per layer of ``layers``: the sum of its rounded pieces but the emptying one (which takes the rest)."""
-    con.execute(f"""
-        UPDATE f_layer_values SET others_c = o.others_c FROM (
-            SELECT p.layer_id, sum({_half_up("p.units * l.value_c", "l.qty_u")}) AS others_c
-            FROM f_pieces p JOIN f_layer_values l ON l.id = p.layer_id
-            WHERE NOT p.is_emptying AND p.layer_id IN ({layers})
-            GROUP BY p.layer_id
-        ) o
-        WHERE f_layer_values.id = o.layer_id
-    """)
 
 
 def _piece_value_sql(p: str, l: str) -> str:
@@ -459,83 +403,133 @@ def _piece_value_sql(p: str, l: str) -> str:
             f"ELSE {_half_up(f'{p}.units * {l}.value_c', f'{l}.qty_u')} END + {p}.charges_c")
 
 
-def _out_values_sql(outs: str) -> str:
-    """Values of the outflows ``outs``: their pieces, plus units beyond stock at the current cost
-    (NULL while a layer they took from has no value yet)."""
-    num = "CASE WHEN o.cost_src IS NULL THEN o.fallback_std ELSE l.num END"
-    den = f"CASE WHEN o.cost_src IS NULL THEN {STD_DEN} ELSE l.den END"
-    booked = _half_up(f"o.deficit_units * {num}", den)
-    return f"""
-        WITH taken AS (
-            SELECT p.out_id,
-                   CASE WHEN bool_or(v.value_c IS NULL) THEN NULL
-                        ELSE sum({_piece_value_sql("p", "v")}) END AS taken_c
-            FROM f_pieces p JOIN f_layer_values v ON v.id = p.layer_id
-            WHERE NOT p.is_deficit AND p.out_id IN ({outs})
-            GROUP BY ALL
-        ),
-        booked AS (
-            SELECT o.id, CASE WHEN o.deficit_units > 0 THEN {booked} ELSE 0 END AS booked_c
-            FROM f_events o LEFT JOIN f_layer_values l ON l.id = o.cost_src
-            WHERE NOT o.is_inflow AND o.id IN ({outs})
-        )
-        SELECT b.id, -(coalesce(t.taken_c, 0) + b.booked_c) AS value_c, b.booked_c
-        FROM booked b LEFT JOIN taken t ON t.out_id = b.id
+def _half_up_np(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """round(num / den) half away from zero, elementwise, for den > 0 (int64 or Python ints)."""
+    q = (2 * np.abs(num) + den) // (2 * den)
+    return np.where(num < 0, -q, q)
+
+
+def _exact(values: np.ndarray, *others: np.ndarray) -> np.ndarray:
+    """``values`` as int64 when every product with ``others`` stays below 2^62, else as Python ints."""
+    bound = int(np.abs(values).max(initial=0))
+    for other in others:
+        bound *= max(int(np.abs(other).max(initial=0)), 1)
+    return values.astype(np.int64) if bound < 2**61 else values.astype(object)
+
+
+class _FifoValues:
+    """FIFO values on the structure: layers, their pieces, outflows, until derived costs settle.
+
+    Every array is indexed by event id. Derived layers (transfer-ins, customer returns)
+    take their cost from their source outflow's value: a FIFO outflow valued here, or one
+    valued elsewhere (``ref_cost``). Each pass values everything from the last pass's
+    outflow values, until they do not change.
     """
 
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        size = con.execute("SELECT max(id) + 1 FROM ev").fetchone()[0] or 1
+        p = con.execute("""
+            SELECT out_id, layer_id, CAST(units AS BIGINT) AS units, is_deficit, is_emptying,
+                   CAST(charges_c AS BIGINT) AS charges_c
+            FROM f_pieces
+        """).fetchnumpy()
+        self.p_out, self.p_layer = np.asarray(p["out_id"]), np.asarray(p["layer_id"])
+        self.p_units, self.p_charges = np.asarray(p["units"]), np.asarray(p["charges_c"])
+        self.p_taken = ~np.asarray(p["is_deficit"])
+        self.p_empties = np.asarray(p["is_emptying"])
+        lay = con.execute("""
+            SELECT l.id, CAST(l.qty_u AS BIGINT) AS qty, l.mtype = 'receipt' AS is_receipt,
+                   l.mtype = 'production_receipt' AS is_production, l.own_cost,
+                   CAST(coalesce(l.receipt_value_c, 0) AS BIGINT) AS receipt_value,
+                   CAST(l.std_num AS BIGINT) AS std_num, coalesce(l.source_id, -1) AS source_id,
+                   CAST(coalesce(-d.source_qty, 1) AS BIGINT) AS source_qty, coalesce(l.cost_src, -1) AS cost_src,
+                   CAST(l.fallback_std AS BIGINT) AS fallback_std
+            FROM f_inflows l LEFT JOIN deps d ON d.inflow_id = l.id
+        """).fetchnumpy()
+        self.l = {k: np.asarray(v) for k, v in lay.items()}
+        outs = con.execute("""
+            SELECT id, CAST(deficit_units AS BIGINT) AS deficit, coalesce(cost_src, -1) AS cost_src,
+                   CAST(fallback_std AS BIGINT) AS fallback_std
+            FROM f_events WHERE NOT is_inflow
+        """).fetchnumpy()
+        self.o = {k: np.asarray(v) for k, v in outs.items()}
+        self.is_fifo_out = np.zeros(size, bool)
+        self.is_fifo_out[self.o["id"]] = True
+        self.out_value = np.zeros(size, np.int64)
+        self.size = size
 
-def _fifo_first_values(con: duckdb.DuckDBPyConnection) -> None:
-    """Round one: every FIFO layer, piece and outflow, derived costs as far as known."""
-    con.execute("CREATE OR REPLACE TEMP TABLE f_layer_values (id BIGINT, qty_u HUGEINT, num HUGEINT, "
-                "den HUGEINT, value_c HUGEINT, others_c HUGEINT)")
-    # own costs first, then the inflows that take the current cost from them; derived costs
-    # (and the outflows that depend on them) are left to the next rounds
-    con.execute(f"INSERT INTO f_layer_values {_layer_costs_sql('l.own_cost', sources_known=False)}")
-    con.execute(f"INSERT INTO f_layer_values {_layer_costs_sql('NOT l.own_cost')}")
-    _layer_others(con, "SELECT id FROM f_layer_values")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE f_round_outs AS "
-                f"{_out_values_sql('SELECT id FROM f_events WHERE NOT is_inflow AND NOT pending')}")
-    con.execute("CREATE OR REPLACE TEMP TABLE f_out_values AS SELECT * FROM f_round_outs")
+    def solve(self) -> tuple[int, bool]:
+        """Value until the outflows' values settle; write f_layer_values and f_out_values."""
+        l, o, size = self.l, self.o, self.size
+        ext = self.con.execute("""
+            SELECT d.inflow_id, CAST(rc.num AS BIGINT) AS num, CAST(rc.den AS BIGINT) AS den
+            FROM deps d JOIN ref_cost rc ON rc.key = d.source_key
+            WHERE d.inflow_id IN (SELECT id FROM f_inflows)
+        """).fetchnumpy()
+        ext_num, ext_den, has_ext = np.zeros(size, np.int64), np.ones(size, np.int64), np.zeros(size, bool)
+        ext_num[ext["inflow_id"]], ext_den[ext["inflow_id"]] = ext["num"], ext["den"]
+        has_ext[ext["inflow_id"]] = True
+        derived = l["own_cost"] & (l["source_id"] >= 0)
+        src = np.maximum(l["source_id"], 0)
+        from_fifo = derived & self.is_fifo_out[src]
+        from_ext = derived & ~from_fifo & has_ext[l["id"]]
+        unknown = derived & ~from_fifo & ~from_ext  # source not valued anywhere: no cost yet
+        pointed = ~l["own_cost"] & (l["cost_src"] >= 0)
+        own_num = np.where(l["is_receipt"], l["receipt_value"], l["std_num"])
+        own_den = np.where(l["is_receipt"], l["qty"], STD_DEN)
+        short = np.flatnonzero(o["deficit"] > 0)
+        o_pointed = o["cost_src"][short] >= 0
+        passes, settled = 0, False
+        while passes < MAX_ROUNDS and not settled:
+            passes += 1
+            num = np.where(from_fifo, -self.out_value[src], np.where(from_ext, ext_num[l["id"]], own_num))
+            den = np.where(from_fifo, l["source_qty"], np.where(from_ext, ext_den[l["id"]], own_den))
+            num, den = np.where(unknown, 0, num), np.where(unknown, 1, den)
+            # inflows without a cost of their own: the cost of the inflow they point at, else standard
+            by_num, by_den = np.zeros(size, np.int64), np.ones(size, np.int64)
+            by_num[l["id"]], by_den[l["id"]] = num, den
+            cs = np.maximum(l["cost_src"], 0)
+            num = np.where(pointed, by_num[cs], np.where(l["own_cost"], num, l["fallback_std"]))
+            den = np.where(pointed, by_den[cs], np.where(l["own_cost"], den, STD_DEN))
+            by_num[l["id"]], by_den[l["id"]] = num, den
+            qty = _exact(l["qty"], num)
+            value = np.where(l["is_receipt"], l["receipt_value"], _half_up_np(qty * num.astype(qty.dtype), den))
+            value = np.asarray(value.tolist(), np.int64) if value.dtype == object else value
+            layer_value, layer_qty = np.zeros(size, np.int64), np.ones(size, np.int64)
+            layer_value[l["id"]], layer_qty[l["id"]] = value, l["qty"]
+            # pieces: rounded, the emptying piece takes the layer's rest
+            units = _exact(self.p_units, layer_value)
+            lv = layer_value[self.p_layer].astype(units.dtype)
+            rounded = _half_up_np(units * lv, layer_qty[self.p_layer].astype(units.dtype))
+            others = np.zeros(size, units.dtype)
+            np.add.at(others, self.p_layer[~self.p_empties], rounded[~self.p_empties])
+            piece = np.where(self.p_empties, lv - others[self.p_layer], rounded) + self.p_charges
+            taken = np.zeros(size, units.dtype)
+            np.add.at(taken, self.p_out[self.p_taken], piece[self.p_taken])
+            # units beyond stock at the current cost (few: exact Python integers)
+            cs = np.maximum(o["cost_src"][short], 0)
+            b_num = np.where(o_pointed, by_num[cs], o["fallback_std"][short]).astype(object)
+            b_den = np.where(o_pointed, by_den[cs], STD_DEN).astype(object)
+            booked = np.zeros(len(o["id"]), np.int64)
+            booked[short] = _half_up_np(o["deficit"][short].astype(object) * b_num, b_den).tolist()
+            out_value = -(np.asarray(taken[o["id"]].tolist(), np.int64) if taken.dtype == object
+                          else taken[o["id"]]) - booked
+            settled = np.array_equal(out_value, self.out_value[o["id"]])
+            self.out_value[o["id"]] = out_value
+        others_out = others[l["id"]]
+        self._write("f_layer_values", {"id": l["id"], "qty_u": l["qty"], "num": num, "den": den, "value_c": value,
+                                       "others_c": others_out})
+        self._write("f_out_values", {"id": o["id"], "value_c": out_value, "booked_c": booked})
+        return passes, settled
 
-
-def _fifo_next_values(con: duckdb.DuckDBPyConnection) -> None:
-    """A later round: only the layers whose cost changed, their pieces and those pieces' outflows."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE f_new_costs AS
-        SELECT n.* FROM ({_layer_costs_sql(
-            "l.source_key IN (SELECT key FROM changed) OR (l.own_cost AND l.source_key IS NOT NULL "
-            "AND l.id IN (SELECT id FROM f_layer_values WHERE value_c IS NULL))")}) n
-        JOIN f_layer_values l USING (id)
-        WHERE (n.num, n.den, n.value_c) IS DISTINCT FROM (l.num, l.den, l.value_c)
-    """)
-    con.execute("""
-        UPDATE f_layer_values SET num = n.num, den = n.den, value_c = n.value_c FROM f_new_costs n
-        WHERE f_layer_values.id = n.id
-    """)
-    # the inflows that took their current cost from a changed one
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE f_new_current AS
-        {_layer_costs_sql("NOT l.own_cost AND l.cost_src IN (SELECT id FROM f_new_costs)")}
-    """)
-    con.execute("""
-        UPDATE f_layer_values SET num = n.num, den = n.den, value_c = n.value_c FROM f_new_current n
-        WHERE f_layer_values.id = n.id
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_changed_layers AS
-        SELECT id FROM f_new_costs UNION SELECT id FROM f_new_current
-    """)
-    _layer_others(con, "SELECT id FROM f_changed_layers")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_changed_outs AS
-        SELECT DISTINCT out_id AS id FROM f_pieces WHERE layer_id IN (SELECT id FROM f_changed_layers)
-        UNION
-        SELECT id FROM f_events WHERE deficit_units > 0 AND cost_src IN (SELECT id FROM f_new_costs)
-    """)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE f_round_outs AS "
-                f"{_out_values_sql('SELECT id FROM f_changed_outs')}")
-    con.execute("DELETE FROM f_out_values WHERE id IN (SELECT id FROM f_round_outs)")
-    con.execute("INSERT INTO f_out_values SELECT * FROM f_round_outs")
+    def _write(self, name: str, columns: dict[str, np.ndarray]) -> None:
+        table = pa.table({k: pa.array(v.tolist() if v.dtype == object else v, type=pa.int64())
+                          for k, v in columns.items()})
+        self.con.register("fifo_values", table)
+        casts = ", ".join(c if c == "id" else f"CAST({c} AS HUGEINT) AS {c}" for c in columns)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {casts} FROM fifo_values")
+        self.con.unregister("fifo_values")
 
 
 def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
