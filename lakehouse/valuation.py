@@ -397,12 +397,6 @@ def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[pa.Table, pa.Table]:
     return pieces, events
 
 
-def _piece_value_sql(p: str, l: str) -> str:
-    """SQL for a piece's value: rounded, or the layer's rest if it empties it; plus its landed costs."""
-    return (f"CASE WHEN {p}.is_emptying THEN {l}.value_c - {l}.others_c "
-            f"ELSE {_half_up(f'{p}.units * {l}.value_c', f'{l}.qty_u')} END + {p}.charges_c")
-
-
 def _half_up_np(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """round(num / den) half away from zero, elementwise, for den > 0 (int64 or Python ints)."""
     q = (2 * np.abs(num) + den) // (2 * den)
@@ -431,9 +425,10 @@ class _FifoValues:
         size = con.execute("SELECT max(id) + 1 FROM ev").fetchone()[0] or 1
         p = con.execute("""
             SELECT out_id, layer_id, CAST(units AS BIGINT) AS units, is_deficit, is_emptying,
-                   CAST(charges_c AS BIGINT) AS charges_c
+                   CAST(charges_c AS BIGINT) AS charges_c, kind = 'vendor_return' AS specific, layer_seq
             FROM f_pieces
         """).fetchnumpy()
+        self.pieces = {k: np.asarray(v) for k, v in p.items()}
         self.p_out, self.p_layer = np.asarray(p["out_id"]), np.asarray(p["layer_id"])
         self.p_units, self.p_charges = np.asarray(p["units"]), np.asarray(p["charges_c"])
         self.p_taken = ~np.asarray(p["is_deficit"])
@@ -521,6 +516,17 @@ class _FifoValues:
         self._write("f_layer_values", {"id": l["id"], "qty_u": l["qty"], "num": num, "den": den, "value_c": value,
                                        "others_c": others_out})
         self._write("f_out_values", {"id": o["id"], "value_c": out_value, "booked_c": booked})
+        self.con.register("piece_values", pa.table({
+            **{k: self.pieces[k] for k in ("out_id", "layer_id", "units", "is_deficit", "specific", "layer_seq")},
+            "value_c": pa.array(piece.tolist() if piece.dtype == object else piece, type=pa.int64()),
+        }))
+        self.con.execute("""
+            CREATE OR REPLACE TEMP TABLE f_piece_values AS
+            SELECT out_id, layer_id, CASE WHEN specific THEN 'vendor_return' ELSE 'fifo' END AS kind,
+                   CAST(units AS HUGEINT) AS units, is_deficit, layer_seq, CAST(value_c AS HUGEINT) AS value_c
+            FROM piece_values
+        """)
+        self.con.unregister("piece_values")
         return passes, settled
 
     def _write(self, name: str, columns: dict[str, np.ndarray]) -> None:
@@ -533,13 +539,7 @@ class _FifoValues:
 
 
 def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
-    """Piece values; negative-stock revaluations at the layers that covered the shortfalls; FIFO values."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE f_piece_values AS
-        SELECT p.out_id, p.layer_id, p.kind, p.units, p.is_deficit, p.layer_seq, {_piece_value_sql("p", "l")}
-                   AS value_c
-        FROM f_pieces p JOIN f_layer_values l ON l.id = p.layer_id
-    """)
+    """Negative-stock revaluations at the layers that covered the shortfalls; FIFO values."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_revaluations AS
         WITH deficit_pieces AS (
