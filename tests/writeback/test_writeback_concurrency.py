@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
+import types
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from dashboards.writeback import AdjustmentDraft, Writeback
 from dashboards.writeback.errors import WritebackError
 from tests.writeback.helpers import LOCATION, approve_in_process, request_in_process
 
 APPROVERS = ["approver", "approver2", "controller", "controller2"]
+
+
+@pytest.fixture(autouse=True)
+def plain_main(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spawned processes re-run ``__main__``; in a pytest worker that ran Streamlit's AppTest before,
+    ``__main__`` is the app script AppTest ran. Give the children a plain one."""
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
 
 
 def draft(qty: str) -> AdjustmentDraft:
