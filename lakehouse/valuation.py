@@ -37,6 +37,7 @@ average re-scans the areas whose derived costs changed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -62,7 +63,22 @@ class ValuationRun:
 
 
 def value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
-    """Value ``val_movements`` and ``val_charges`` into the output tables."""
+    """Value ``val_movements`` and ``val_charges`` into the output tables.
+
+    DuckDB's memory is capped at a fifth of the machine's while it runs (the rest
+    spills to its temp directory), because the engine's numpy arrays live outside
+    that limit: at 8.7M FIFO movements this keeps the process at 6 GB instead of 12.
+    """
+    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    cap = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 5 // 2**20
+    con.execute(f"SET memory_limit = '{cap}MiB'")
+    try:
+        return _value_all(con)
+    finally:
+        con.execute(f"SET memory_limit = '{before}'")
+
+
+def _value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
     _sequence(con)
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
