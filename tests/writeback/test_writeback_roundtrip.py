@@ -68,6 +68,9 @@ def test_an_approved_adjustment_and_status_change_reach_the_warehouse(sample_com
                                   [adjustment.request_id]).fetchone()
         final = wb.request(sessions["auditor"], adjustment.request_id).approvers[-1]
         assert approver == final
+        (in_ledger,) = con.execute("SELECT approved_by FROM marts.fct_inventory_ledger WHERE movement_id = ?",
+                                   [adjustment.request_id]).fetchone()
+        assert in_ledger == final
         assert con.execute("SELECT count(*) FROM marts.fct_inventory_ledger").fetchone()[0] == before + 1
         status_rows = con.execute(
             "SELECT item_id, from_status, to_status, user_id, approved_by "

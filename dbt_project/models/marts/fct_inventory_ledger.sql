@@ -18,6 +18,10 @@ cost_changes as (
     select * from {{ ref('int_cost_changes_valued') }}
 ),
 
+approvals as (
+    select movement_key, approved_by from {{ ref('stg_lake__movement_approvals') }}
+),
+
 area_events as (
     select
         movement_key as event_key, area_id, value_c + revaluation_c as change_c,
@@ -83,6 +87,7 @@ final as (
         movements.document_id,
         movements.document_line,
         movements.user_id,
+        approvals.approved_by,
         movements.reason_code,
         movements.return_of,
         movements.batch_id,
@@ -91,6 +96,7 @@ final as (
     from movements
     left join items on items.item_id = movements.item_id
     left join running_value on running_value.event_key = movements.movement_key
+    left join approvals on approvals.movement_key = movements.movement_key
 )
 
 select * from final
