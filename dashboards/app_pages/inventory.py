@@ -31,7 +31,8 @@ with ui.page_guard():
         st.markdown(
             f"**Item** {line['item_id']} · **location** {line['location_id']} (site {line['site_id']}) · "
             f"**lot** {line['lot_id'] or '–'} · **ownership** {line['ownership']}  \n"
-            f"**Occurred** {line['occurred_at']} UTC · **posted** {line['posted_at']} UTC by **{line['user_id']}**  \n"
+            f"**Occurred** {line['occurred_at']} UTC · **posted** {line['posted_at']} UTC by **{line['user_id']}**"
+            + (f", approved by **{line['approved_by']}**" if line.get("approved_by") else "") + "  \n"
             f"**Source** {line['source']} · **document** {line['document_type']} {line['document_id']}"
             f" line {line['document_line'] or '–'}  \n"
             f"**Running** quantity at the location {quantity(line['running_qty'])}, value of the item at the site "
