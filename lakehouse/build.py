@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import psutil
 
 from lakehouse.errors import OnhandError
 from lakehouse.lake import Lake, Manifest, utc_now
@@ -31,6 +32,8 @@ from lakehouse.workspace import Workspace
 
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 BUILD_PATH_ENV = "ONHAND_WAREHOUSE_BUILD_PATH"
+MEMORY_LIMIT_ENV = "ONHAND_WAREHOUSE_MEMORY_LIMIT"
+SPILL_DIR_ENV = "ONHAND_WAREHOUSE_SPILL_DIR"
 LINEAGE_COLUMNS = (("_source", "VARCHAR"), ("_file", "VARCHAR"), ("_line", "BIGINT"),
                    ("_batch_id", "VARCHAR"), ("_landed_at", "TIMESTAMP"))
 
@@ -161,6 +164,12 @@ def _run_dbt(ws: Workspace, building: Path, progress: Progress | None) -> list[N
     from dbt.cli.main import dbtRunner  # heavy: load only when building
 
     os.environ[BUILD_PATH_ENV] = str(building)
+    # DuckDB may use 40 % of the machine's memory during the build and spills beyond it; the
+    # valuation engine's Python side and dbt itself need the rest (docs/performance.md).
+    os.environ[MEMORY_LIMIT_ENV] = f"{int(psutil.virtual_memory().total * 0.4) // 2**20}MiB"
+    spill = ws.root / "dbt" / "spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    os.environ[SPILL_DIR_ENV] = str(spill)
     common = ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
               "--target-path", str(ws.root / "dbt" / "target"), "--log-path", str(ws.root / "dbt" / "logs"),
               "--quiet"]
