@@ -33,7 +33,6 @@ from lakehouse.workspace import Workspace
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 BUILD_PATH_ENV = "ONHAND_WAREHOUSE_BUILD_PATH"
 MEMORY_LIMIT_ENV = "ONHAND_WAREHOUSE_MEMORY_LIMIT"
-SPILL_DIR_ENV = "ONHAND_WAREHOUSE_SPILL_DIR"
 LINEAGE_COLUMNS = (("_source", "VARCHAR"), ("_file", "VARCHAR"), ("_line", "BIGINT"),
                    ("_batch_id", "VARCHAR"), ("_landed_at", "TIMESTAMP"))
 
@@ -164,12 +163,9 @@ def _run_dbt(ws: Workspace, building: Path, progress: Progress | None) -> list[N
     from dbt.cli.main import dbtRunner  # heavy: load only when building
 
     os.environ[BUILD_PATH_ENV] = str(building)
-    # DuckDB may use 40 % of the machine's memory during the build and spills beyond it; the
-    # valuation engine's Python side and dbt itself need the rest (docs/performance.md).
+    # DuckDB may use 40 % of the machine's memory during the build and spills beyond it (to
+    # <file>.tmp); the valuation engine's Python side and dbt itself need the rest.
     os.environ[MEMORY_LIMIT_ENV] = f"{int(psutil.virtual_memory().total * 0.4) // 2**20}MiB"
-    spill = ws.root / "dbt" / "spill"
-    spill.mkdir(parents=True, exist_ok=True)
-    os.environ[SPILL_DIR_ENV] = str(spill)
     common = ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
               "--target-path", str(ws.root / "dbt" / "target"), "--log-path", str(ws.root / "dbt" / "logs"),
               "--quiet"]
