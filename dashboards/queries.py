@@ -235,8 +235,7 @@ def rows(path: Path, relation: str, filters: Filters, *, order: str, month: str 
 def latest_month(path: Path, relation: str, filters: Filters, *, complete: bool = True) -> Any:
     """The last month of ``relation`` within the period (the last complete one if asked)."""
     params: dict[str, Any] = {}
-    condition = _where(Filters(month_from=filters.month_from, month_to=filters.month_to), item=None,
-                       month="month", params=params)
+    condition = _where(filters, site=None, item=None, month="month", params=params)
     if complete:
         condition += " AND month IN (SELECT month FROM marts.mart_kpi_monthly WHERE is_complete)"
     return query(path, f"SELECT max(month) AS month FROM {relation} WHERE {condition}", params)["month"][0]

@@ -107,18 +107,14 @@ def serve(ws: Workspace, *, port: int, address: str, console: Console) -> None:
     """Run the dashboard (Streamlit) on the workspace's warehouse until Ctrl+C."""
     import os
     import subprocess
-    import sys
 
+    from dashboards.server import command
     from lakehouse.warehouse import version
 
     version(ws.warehouse)  # a clear error now rather than an empty app
-    app = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-               "--server.address", address, "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer", "--theme.base", "light"]
     console.print(f"Dashboard on {ws.warehouse}: [bold]http://{address}:{port}/[/]  (Ctrl+C to stop)")
     try:
-        subprocess.run(command, env={**os.environ, "ONHAND_HOME": str(ws.root)}, check=False)
+        subprocess.run(command(port, address), env={**os.environ, "ONHAND_HOME": str(ws.root)}, check=False)
     except KeyboardInterrupt:
         console.print("Stopped.")
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+from dashboards.server import command
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -28,12 +29,9 @@ def free_port() -> int:
 def streamlit_server(home: Path) -> Iterator[str]:
     """Serve the app on ``home`` at a free port; yield its base URL."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer", "--theme.base", "light"],
-        env={**os.environ, "ONHAND_HOME": str(home)}, stdout=open('/tmp/st.log','w'), stderr=subprocess.STDOUT,
-    )
+    log = tempfile.TemporaryFile()  # not a pipe: a long run's log must never block the server
+    process = subprocess.Popen(command(port, "127.0.0.1"), env={**os.environ, "ONHAND_HOME": str(home)},
+                               stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -45,7 +43,8 @@ def streamlit_server(home: Path) -> Iterator[str]:
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
+                log.seek(0)
+                output = log.read().decode(errors="replace")
                 raise RuntimeError(f"streamlit did not start:\n{output}")
             time.sleep(0.3)
         yield url
@@ -55,3 +54,4 @@ def streamlit_server(home: Path) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
