@@ -64,7 +64,7 @@ def bench_fifo(scale: str) -> str:
     con.execute("CREATE TEMP TABLE val_cost_changes (key VARCHAR, area_id VARCHAR, std_num HUGEINT, "
                 "occurred_at TIMESTAMP)")
     count = con.execute("SELECT count(*) FROM val_movements").fetchone()[0]
-    engine_s, engine_cpu, run_info = best_of_two(lambda: value_all(con))
+    engine_s, engine_cpu, run_info = best_of_two(lambda: value_all(con, keep_events=True))
     engine = dict(con.execute("SELECT key, CAST(value_c AS BIGINT) FROM val_values").fetchall())
 
     rows = con.execute("""

@@ -38,7 +38,6 @@ average re-scans the areas whose derived costs changed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -48,6 +47,8 @@ import pyarrow as pa
 MAX_ROUNDS = 25
 STD_DEN = 10**10  # std_num / STD_DEN = cents per micro-unit
 SEQ_SLOT = 2**20  # ev.seq = movement seq x SEQ_SLOT (+ n for the n-th landed cost after it)
+CHUNK_MOVEMENTS = 1_000_000  # value about this many movements at a time (linked areas stay together)
+OUTPUTS = ("val_values", "val_pieces", "val_charge_results", "val_layers", "val_cost_change_results")
 INFLOW_TYPES = ("receipt", "transfer_in", "production_receipt", "customer_return")
 
 
@@ -62,20 +63,127 @@ class ValuationRun:
     converged: bool
 
 
-def value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
-    """Value ``val_movements`` and ``val_charges`` into the output tables.
+def value_all(con: duckdb.DuckDBPyConnection, *, chunk_movements: int = CHUNK_MOVEMENTS,
+              keep_events: bool = False) -> ValuationRun:
+    """Value ``val_movements``, ``val_charges`` and ``val_cost_changes`` into the output tables.
 
-    DuckDB's memory is capped at a fifth of the machine's while it runs (the rest
-    spills to its temp directory), because the engine's numpy arrays live outside
-    that limit: at 8.7M FIFO movements this keeps the process at 6 GB instead of 12.
+    Items are valued in chunks of about ``chunk_movements`` movements: areas linked by a
+    reference (a transfer, a return) are always in one chunk, unlinked ones are independent,
+    so the working set is a slice and time grows linearly. Every intermediate table is
+    dropped when its chunk is done (``ev``, the sequenced events, is kept on request when
+    there is one chunk). DuckDB's memory is capped at a fifth of the machine's while it runs
+    (the rest spills to its temp directory), because the engine's numpy arrays live outside
+    that limit.
     """
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     cap = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 5 // 2**20
     con.execute(f"SET memory_limit = '{cap}MiB'")
     try:
-        return _value_all(con)
+        if con.execute("SELECT count(*) FROM val_movements").fetchone()[0] <= chunk_movements:
+            return _value_chunk(con, keep=("ev",) if keep_events else ())
+        return _value_chunks(con, chunk_movements)
     finally:
         con.execute(f"SET memory_limit = '{before}'")
+
+
+def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+
+
+def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...] = ()) -> ValuationRun:
+    """Value the input tables as one piece; drop every intermediate table it made."""
+    existing = _temp_tables(con)
+    try:
+        return _value_all(con)
+    finally:
+        for name in _temp_tables(con) - existing - set(OUTPUTS) - set(keep):
+            con.execute(f"DROP TABLE {name}")
+
+
+def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> int:
+    """``val_area_chunk`` (area_id, chunk): linked areas (a movement referring to one of another
+    area) in one chunk, chunks of about ``size`` movements. Returns the number of chunks."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE val_area_chunk AS
+        SELECT area_id, CAST(row_number() OVER (ORDER BY area_id) - 1 AS BIGINT) AS a, count(*) AS n
+        FROM val_movements GROUP BY area_id
+    """)
+    n = con.execute("SELECT n FROM val_area_chunk ORDER BY a").fetchnumpy()["n"]
+    edges = con.execute("""
+        WITH links AS (
+            SELECT DISTINCT m.area_id AS x, r.area_id AS y
+            FROM (SELECT area_id, ref_key FROM val_movements WHERE ref_key IS NOT NULL) m
+            JOIN val_movements r ON r.key = m.ref_key
+            WHERE r.area_id <> m.area_id
+        )
+        SELECT a.a AS u, b.a AS v FROM links JOIN val_area_chunk a ON a.area_id = links.x
+        JOIN val_area_chunk b ON b.area_id = links.y
+    """).fetchnumpy()
+    u, v = np.asarray(edges["u"], np.int64), np.asarray(edges["v"], np.int64)
+    label = np.arange(len(n))  # connected components: each area ends labelled with its smallest linked area
+    while True:
+        low = np.minimum(label[u], label[v])
+        new = label.copy()
+        for ends in (u, v, label[u], label[v]):  # the ends and their labels' areas
+            np.minimum.at(new, ends, low)
+        while not np.array_equal(new[new], new):  # labels point at smaller areas: jump to the smallest
+            new = new[new]
+        if np.array_equal(new, label):
+            break
+        label = new
+    order = np.argsort(label, kind="stable")  # components contiguous
+    comp_first = np.concatenate([[True], label[order][1:] != label[order][:-1]])
+    before = np.cumsum(n[order]) - n[order]
+    chunk_of_comp = before[comp_first] // size  # a component's chunk: where it starts
+    chunk = np.empty(len(n), np.int64)
+    chunk[order] = np.repeat(chunk_of_comp, np.diff(np.append(np.flatnonzero(comp_first), len(n))))
+    _, chunk = np.unique(chunk, return_inverse=True)
+    con.register("area_chunk", pa.table({"a": np.arange(len(n)), "chunk": chunk}))
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE val_area_chunk AS
+        SELECT v.area_id, c.chunk FROM val_area_chunk v JOIN area_chunk c ON c.a = v.a
+    """)
+    con.unregister("area_chunk")
+    return int(chunk.max()) + 1 if len(chunk) else 0
+
+
+def _value_chunks(con: duckdb.DuckDBPyConnection, size: int) -> ValuationRun:
+    """Value chunk by chunk (``_area_chunks``); the outputs are the chunks' outputs together.
+    The input tables are set aside while chunks are valued and put back at the end."""
+    chunks = _area_chunks(con, size)
+    inputs = {
+        "val_movements": "SELECT m.*, c.chunk FROM val_movements_in m JOIN val_area_chunk c USING (area_id)",
+        "val_charges": ("SELECT v.*, c.chunk FROM val_charges_in v JOIN val_movements_in m ON m.key = v.receipt_key "
+                        "JOIN val_area_chunk c ON c.area_id = m.area_id"),
+        "val_cost_changes": "SELECT v.*, c.chunk FROM val_cost_changes_in v JOIN val_area_chunk c USING (area_id)",
+    }
+    for name in inputs:
+        con.execute(f"ALTER TABLE {name} RENAME TO {name}_in")
+    for name, sql in inputs.items():
+        con.execute(f"CREATE TEMP TABLE {name}_chunked AS {sql} ORDER BY chunk")
+    rounds, converged = 0, True
+    try:
+        for k in range(chunks):
+            for name in inputs:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS "
+                            f"SELECT * EXCLUDE (chunk) FROM {name}_chunked WHERE chunk = {k}")
+            run = _value_chunk(con)
+            rounds, converged = max(rounds, run.rounds), converged and run.converged
+            for name in OUTPUTS:
+                if k == 0:
+                    con.execute(f"ALTER TABLE {name} RENAME TO {name}_acc")
+                else:
+                    con.execute(f"INSERT INTO {name}_acc SELECT * FROM {name}")
+                    con.execute(f"DROP TABLE {name}")
+    finally:
+        for name in inputs:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+            con.execute(f"DROP TABLE IF EXISTS {name}_chunked")
+            con.execute(f"ALTER TABLE {name}_in RENAME TO {name}")
+        con.execute("DROP TABLE val_area_chunk")
+    for name in OUTPUTS:
+        con.execute(f"ALTER TABLE {name}_acc RENAME TO {name}")
+    return ValuationRun(rounds, converged)
 
 
 def _value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
@@ -89,33 +197,34 @@ def _value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
         WHERE d.mtype IN ('transfer_in', 'customer_return') AND d.method <> 'standard' AND e.qty_u < 0
     """)
     _standard(con)  # standard cost needs no other movement's cost: one pass
-    con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (key VARCHAR, num HUGEINT, den HUGEINT)")
-    _changed_costs(con, "SELECT key, value_c FROM s_values")
+    con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (id BIGINT, num HUGEINT, den HUGEINT)")
+    _changed_costs(con, "SELECT id, value_c FROM s_values")
     _fifo_structure(con)
     fifo = _FifoValues(con)
     con.execute("CREATE OR REPLACE TEMP TABLE evr AS SELECT * FROM ev WHERE method = 'avco'")
     _avco_round(con, first=True)
     rounds, outer, converged = 0, 0, False
-    fifo_outs = "SELECT d.source_key AS key, r.value_c FROM f_out_values r JOIN deps d ON d.source_id = r.id"
+    fifo_outs = "SELECT id, value_c FROM f_out_values"
     while outer < MAX_ROUNDS:
         outer += 1
         fifo_rounds, fifo_converged = fifo.solve()
         rounds = max(rounds, outer, fifo_rounds)
-        if not _changed_costs(con, f"{fifo_outs} UNION ALL SELECT key, value_c FROM a_values"):
+        if not _changed_costs(con, f"{fifo_outs} UNION ALL SELECT id, value_c FROM a_values"):
             converged = fifo_converged
             break
         con.execute("""
             CREATE OR REPLACE TEMP TABLE evr AS
             SELECT * FROM ev WHERE method = 'avco' AND area_id IN (
-                SELECT inflow_area FROM deps JOIN changed ON changed.key = deps.source_key
+                SELECT inflow_area FROM deps JOIN changed ON changed.id = deps.source_id
                 WHERE deps.inflow_method = 'avco')
         """)
         _avco_round(con, first=False)
     _fifo_finish(con)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_values AS
-        SELECT * FROM f_values UNION ALL SELECT * FROM acc_a_values
-        UNION ALL SELECT * EXCLUDE (is_change, qty_after) FROM s_values WHERE NOT is_change
+        SELECT * FROM f_values
+        UNION ALL SELECT e.key, a.* EXCLUDE (id) FROM acc_a_values a JOIN ev e ON e.id = a.id
+        UNION ALL SELECT * EXCLUDE (id, is_change, qty_after) FROM s_values WHERE NOT is_change
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_cost_change_results AS
@@ -127,7 +236,8 @@ def _value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
                CAST(0 AS HUGEINT) AS variance_c
         FROM f_charges c JOIN ev l ON l.id = c.layer_id
         UNION ALL
-        SELECT key, layer_key, amount_c, to_cogs_c, amount_c - to_cogs_c, 0 FROM acc_a_charge_results
+        SELECT e.key, e.ref_key, a.amount_c, a.to_cogs_c, a.amount_c - a.to_cogs_c, 0
+        FROM acc_a_charge_results a JOIN ev e ON e.id = a.id
         UNION ALL
         SELECT c.key, c.receipt_key, c.amount_c, 0, 0, c.amount_c
         FROM val_charges c JOIN val_movements m ON m.key = c.receipt_key WHERE m.method = 'standard'
@@ -158,13 +268,13 @@ def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE changed AS
         WITH cost_now AS (
-            SELECT DISTINCT deps.source_key AS key, -v.value_c AS num, -deps.source_qty AS den
-            FROM deps JOIN ({values_sql}) v ON v.key = deps.source_key
+            SELECT DISTINCT deps.source_id AS id, -v.value_c AS num, -deps.source_qty AS den
+            FROM deps JOIN ({values_sql}) v ON v.id = deps.source_id
             WHERE v.value_c IS NOT NULL
         )
-        SELECT key, num, den FROM cost_now EXCEPT SELECT key, num, den FROM ref_cost
+        SELECT id, num, den FROM cost_now EXCEPT SELECT id, num, den FROM ref_cost
     """)
-    con.execute("DELETE FROM ref_cost WHERE key IN (SELECT key FROM changed)")
+    con.execute("DELETE FROM ref_cost WHERE id IN (SELECT id FROM changed)")
     con.execute("INSERT INTO ref_cost SELECT * FROM changed")
     return con.execute("SELECT count(*) FROM changed").fetchone()[0] > 0
 
@@ -475,7 +585,7 @@ class _FifoValues:
         l, o, size = self.l, self.o, self.size
         ext = self.con.execute("""
             SELECT d.inflow_id, CAST(rc.num AS BIGINT) AS num, CAST(rc.den AS BIGINT) AS den
-            FROM deps d JOIN ref_cost rc ON rc.key = d.source_key
+            FROM deps d JOIN ref_cost rc ON rc.id = d.source_id
             WHERE d.inflow_id IN (SELECT id FROM f_inflows)
         """).fetchnumpy()
         ext_num, ext_den, has_ext = np.zeros(size, np.int64), np.ones(size, np.int64), np.zeros(size, bool)
@@ -590,115 +700,131 @@ def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _avco_round(con: duckdb.DuckDBPyConnection, *, first: bool) -> None:
-    """Moving average for the areas in ``evr``, folded into the accumulated results."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE inflows AS
-        WITH own AS (
-            SELECT e.key, e.qty_u, e.receipt_value_c, e.mtype,
-                   CASE WHEN mtype = 'receipt' THEN receipt_value_c
-                        WHEN mtype = 'production_receipt' THEN std_num
-                        WHEN mtype IN ('transfer_in', 'customer_return') THEN rc.num END AS num,
-                   CASE WHEN mtype = 'receipt' THEN qty_u
-                        WHEN mtype = 'production_receipt' THEN {STD_DEN}
-                        WHEN mtype IN ('transfer_in', 'customer_return') THEN rc.den END AS den
-            FROM evr e LEFT JOIN ref_cost rc ON rc.key = e.ref_key
-            WHERE e.is_inflow
-        )
-        SELECT key, CASE WHEN mtype = 'receipt' THEN receipt_value_c
-                         WHEN num IS NOT NULL THEN {_half_up("qty_u * num", "den")} END AS value_c,
-               num IS NULL AS cost_is_current
-        FROM own
-    """)
-    _avco(con)
-    for table in ("a_values", "a_charge_results"):
+    """Moving average for the areas in ``evr``, folded into the accumulated results (by event id)."""
+    ev = con.execute(f"""
+        SELECT e.id, CASE WHEN e.mtype = 'landed_cost' THEN 2 WHEN e.is_inflow THEN 1 ELSE 0 END AS code,
+               CAST(e.qty_u AS BIGINT) AS qty, CAST(e.std_num AS BIGINT) AS std,
+               CAST(coalesce(e.amount_c, 0) AS BIGINT) AS amount,
+               CAST(coalesce(CASE WHEN e.mtype = 'landed_cost' AND s.is_inflow THEN s.qty_u END, 0) AS BIGINT)
+                   AS receipt_qty,
+               CASE WHEN e.mtype = 'receipt' THEN e.receipt_value_c IS NOT NULL
+                    WHEN e.mtype = 'production_receipt' THEN true
+                    WHEN e.mtype IN ('transfer_in', 'customer_return') THEN rc.num IS NOT NULL
+                    ELSE false END AS fixed,
+               CAST(CASE WHEN e.mtype = 'receipt' THEN e.receipt_value_c
+                         WHEN e.mtype = 'production_receipt' THEN {_half_up("e.qty_u * e.std_num", str(STD_DEN))}
+                         WHEN e.mtype IN ('transfer_in', 'customer_return') AND rc.num IS NOT NULL
+                         THEN {_half_up("e.qty_u * rc.num", "rc.den")} ELSE 0 END AS BIGINT) AS in_value,
+               e.aid
+        FROM evr e LEFT JOIN ev_ref r ON r.id = e.id LEFT JOIN ev s ON s.id = r.ref_id
+        LEFT JOIN ref_cost rc ON rc.id = r.ref_id AND e.is_inflow
+        ORDER BY e.aid, e.seq
+    """).fetchnumpy()
+    a = {k: np.asarray(v) for k, v in ev.items()}
+    values, charges = _avco_scan(a)
+    for table, cols in (("a_values", values), ("a_charge_results", charges)):
+        con.register("avco_rows", pa.table(cols))
+        casts = ", ".join(c if c == "id" else f"CAST({c} AS HUGEINT) AS {c}" for c in cols)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {casts} FROM avco_rows")
+        con.unregister("avco_rows")
         if first:
             con.execute(f"CREATE OR REPLACE TEMP TABLE acc_{table} AS SELECT * FROM {table}")
         else:
-            con.execute(f"DELETE FROM acc_{table} WHERE key IN (SELECT key FROM evr)")
+            con.execute(f"DELETE FROM acc_{table} WHERE id IN (SELECT id FROM evr)")
             con.execute(f"INSERT INTO acc_{table} SELECT * FROM {table}")
 
-@dataclass
-class _AvcoState:
-    qty: int = 0
-    value: int = 0
-    cost_num: int | None = None  # the average fixed by the last inflow
-    cost_den: int = 1
+
+def _mul_half_up(a: np.ndarray, b: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """round(a x b / den) half away from zero, exact: int64 when no product can reach 2^61,
+    else in Python integers (a result beyond int64 raises)."""
+    if not len(a):
+        return a.copy()
+    bound = int(np.abs(a).max()) * int(np.abs(b).max())
+    if bound < 2**61 and int(den.max()) < 2**61:
+        return _half_up_np(a * b, den)
+    exact = _half_up_np(a.astype(object) * b.astype(object), den.astype(object))
+    return np.array(exact.tolist(), np.int64)
 
 
-def _div_half_up(num: int, den: int) -> int:
-    q = (2 * abs(num) + den) // (2 * den)
-    return q if num >= 0 else -q
+def _avco_scan(a: dict[str, np.ndarray]) -> tuple[dict, dict]:
+    """Moving average over events sorted by area and valuation order, exact int64.
+
+    Sequential within an area (each average depends on the rounded values before it), so
+    the areas are scanned side by side: step k values the k-th event of every area that has
+    one (areas ordered longest first, so the active ones are a prefix). The average is fixed
+    at each inflow and landed cost (value / qty of the stock after it); an outflow is qty x
+    that average, rounded, and the one that empties the stock takes the remaining value; an
+    inflow into negative stock first re-costs the shortfall at its own cost (a revaluation).
+    A landed cost goes into stock in the proportion the stock still covers its receipt.
+    """
+    n = len(a["id"])
+    code, qty, std, amount, rq = a["code"], a["qty"], a["std"], a["amount"], a["receipt_qty"]
+    fixed, in_value = a["fixed"].astype(bool), a["in_value"]
+    starts = np.flatnonzero(np.concatenate([[True], a["aid"][1:] != a["aid"][:-1]])) if n else np.zeros(0, np.int64)
+    lengths = np.diff(np.concatenate([starts, [n]]))
+    order = np.argsort(-lengths, kind="stable")
+    starts, lengths = starts[order], lengths[order]
+    areas = len(starts)
+    active = np.searchsorted(-lengths, -np.arange(int(lengths.max(initial=0))), side="left")
+    q, v = np.zeros(areas, np.int64), np.zeros(areas, np.int64)
+    c_num, c_den, has_cost = np.zeros(areas, np.int64), np.ones(areas, np.int64), np.zeros(areas, bool)
+    value, reval, deficit, booked, to_cogs = (np.zeros(n, np.int64) for _ in range(5))
+    std_den = np.full(areas, STD_DEN, np.int64)
+    for k, m in enumerate(active):
+        i = starts[:m] + k
+        c = code[i]
+        qa, va = q[:m], v[:m]
+        num = np.where(has_cost[:m], c_num[:m], std[i])
+        den = np.where(has_cost[:m], c_den[:m], std_den[:m])
+        j = np.flatnonzero(c == 0)  # outflows
+        if len(j):
+            ij, qj, vj = i[j], qa[j], va[j]
+            units = -qty[ij]
+            small = (qj <= 0) | (units < qj)
+            short = np.where(qj <= 0, units, np.where(small, 0, units - qj))
+            at_cost = _mul_half_up(np.where(small, units, short), num[j], den[j])
+            out = np.where(small, at_cost, vj + at_cost)
+            value[ij], deficit[ij] = -out, short
+            booked[ij] = np.where(small, np.where(qj <= 0, at_cost, 0), at_cost)
+            qa[j], va[j] = qj - units, vj - out
+        j = np.flatnonzero(c == 1)  # inflows
+        if len(j):
+            ij, qj, vj, qi = i[j], qa[j], va[j], qty[i[j]]
+            val = in_value[ij].copy()
+            cur = np.flatnonzero(~fixed[ij])
+            val[cur] = _mul_half_up(qi[cur], num[j][cur], den[j][cur])
+            r = np.zeros(len(j), np.int64)
+            neg = np.flatnonzero(qj < 0)  # the inflow first covers units issued into negative stock
+            if len(neg):
+                qn, vn, qin, valn = qj[neg], vj[neg], qi[neg], val[neg]
+                units = np.minimum(-qn, qin)
+                actual = np.where(units == qin, valn, _mul_half_up(units, valn, qin))
+                was = np.where(units == -qn, -vn, _mul_half_up(units, -vn, -qn))
+                r[neg] = was - actual
+            value[ij], reval[ij] = val, r
+            qa[j], va[j] = qj + qi, vj + val + r
+            _fix_average(j, qa, va, c_num, c_den, has_cost)
+        j = np.flatnonzero(c == 2)  # landed costs
+        if len(j):
+            ij, qj = i[j], qa[j]
+            amt, rqj = amount[ij], rq[ij]
+            covered = np.minimum(np.maximum(qj, 0), rqj)
+            to_stock = np.where(covered == rqj, amt, _mul_half_up(covered, amt, np.maximum(rqj, 1)))
+            to_cogs[ij] = amt - to_stock
+            va[j] += to_stock
+            _fix_average(j, qa, va, c_num, c_den, has_cost)
+    is_charge = code == 2
+    values = {"id": a["id"][~is_charge], "value_c": value[~is_charge], "revaluation_c": reval[~is_charge],
+              "deficit_units": deficit[~is_charge], "booked_c": booked[~is_charge]}
+    charges = {"id": a["id"][is_charge], "to_cogs_c": to_cogs[is_charge], "amount_c": amount[is_charge]}
+    return values, charges
 
 
-def _avco_rows(con: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
-    cursor = con.execute("""
-        SELECT e.key, e.area_id, e.mtype, e.is_inflow, e.qty_u, e.std_num, e.ref_key, e.amount_c,
-               i.value_c, i.cost_is_current
-        FROM evr e LEFT JOIN inflows i ON i.key = e.key
-        WHERE e.method = 'avco'
-        ORDER BY e.area_id, e.seq
-    """)
-    while batch := cursor.fetchmany(50_000):
-        yield from batch
-
-
-def _avco(con: duckdb.DuckDBPyConnection) -> None:
-    """Moving average: one ordered scan, exact integers; outflows at the average of the last inflow."""
-    values: list[tuple[str, int, int, int, int]] = []  # key, value, revaluation, deficit units, booked
-    charges: list[tuple[str, str, int, int]] = []  # key, receipt, to_cogs, amount
-    area, state = None, _AvcoState()
-    inflow_qty: dict[str, int] = {}
-    for key, area_id, mtype, is_inflow, qty, std_num, ref_key, amount, in_value, current in _avco_rows(con):
-        if area_id != area:
-            area, state = area_id, _AvcoState()
-            inflow_qty.clear()
-        num, den = (state.cost_num, state.cost_den) if state.cost_num is not None else (std_num, STD_DEN)
-        if mtype == "landed_cost":
-            receipt_qty = inflow_qty.get(ref_key, 0)
-            covered = min(max(state.qty, 0), receipt_qty)
-            to_stock = amount if covered == receipt_qty else _div_half_up(covered * amount, receipt_qty)
-            charges.append((key, ref_key, amount - to_stock, amount))
-            state.value += to_stock
-            if state.qty > 0:
-                state.cost_num, state.cost_den = state.value, state.qty
-            continue
-        if is_inflow:
-            value = _div_half_up(qty * num, den) if current else in_value
-            inflow_qty[key] = qty
-            revaluation = 0
-            if state.qty < 0:  # the inflow first covers units issued into negative stock
-                units = min(-state.qty, qty)
-                actual = value if units == qty else _div_half_up(units * value, qty)
-                booked = -state.value if units == -state.qty else _div_half_up(units * -state.value, -state.qty)
-                revaluation = booked - actual
-            state.qty += qty
-            state.value += value + revaluation
-            if state.qty > 0:
-                state.cost_num, state.cost_den = state.value, state.qty
-            values.append((key, value, revaluation, 0, 0))
-            continue
-        units = -qty
-        if state.qty <= 0 or units < state.qty:
-            value = _div_half_up(units * num, den)
-            deficit = units if state.qty <= 0 else 0
-        else:
-            deficit = units - state.qty
-            value = state.value + _div_half_up(deficit * num, den)
-        values.append((key, -value, 0, deficit, _div_half_up(deficit * num, den) if deficit else 0))
-        state.qty += qty
-        state.value -= value
-    _table(con, "a_values", ["key", "value_c", "revaluation_c", "deficit_units", "booked_c"], values)
-    _table(con, "a_charge_results", ["key", "layer_key", "to_cogs_c", "amount_c"], charges)
-
-
-def _table(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], rows: list[tuple]) -> None:
-    """A temp table from Python rows (text key columns, the rest HUGEINT), via Arrow."""
-    data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-    types = {c: pa.string() if c.endswith("key") else pa.int64() for c in columns}
-    con.register("python_rows", pa.table({c: pa.array(data[c], type=types[c]) for c in columns}))
-    casts = ", ".join(c if c.endswith("key") else f"CAST({c} AS HUGEINT) AS {c}" for c in columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {casts} FROM python_rows")
-    con.unregister("python_rows")
+def _fix_average(j: np.ndarray, qa: np.ndarray, va: np.ndarray, c_num: np.ndarray, c_den: np.ndarray,
+                 has_cost: np.ndarray) -> None:
+    """After an inflow or a landed cost: where the stock is positive its average is value / qty."""
+    pos = j[qa[j] > 0]
+    c_num[pos], c_den[pos], has_cost[pos] = va[pos], qa[pos], True
 
 
 def _standard(con: duckdb.DuckDBPyConnection) -> None:
@@ -713,7 +839,7 @@ def _standard(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE s_values AS
         WITH events AS (
-            SELECT key, aid, seq, mtype = 'standard_cost_change' AS is_change, qty_u,
+            SELECT key, id, aid, seq, mtype = 'standard_cost_change' AS is_change, qty_u,
                    CASE WHEN mtype = 'standard_cost_change' THEN 0
                         ELSE {_half_up("qty_u * std_num", str(STD_DEN))} END AS rounded,
                    std_num, sum(qty_u) OVER (PARTITION BY aid ORDER BY seq ROWS UNBOUNDED PRECEDING) AS qty_after
@@ -749,6 +875,6 @@ def _standard(con: duckdb.DuckDBPyConnection) -> None:
             FROM valued v LEFT JOIN stretch_ends e ON e.aid = v.aid AND e.stretch = v.stretch - 1
         )
         SELECT key, value_c, revaluation_c, CAST(0 AS HUGEINT) AS deficit_units, CAST(0 AS HUGEINT) AS booked_c,
-               is_change, qty_after
+               id, is_change, qty_after
         FROM revalued
     """)

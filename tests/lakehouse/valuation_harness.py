@@ -20,8 +20,9 @@ def std_num(e: Event) -> int:
     return int(scaled)
 
 
-def run_engine(events: list[Event]) -> tuple[Result, ValuationRun]:
-    """Value ``events`` (in order) with the engine; the result in the reference's shape."""
+def run_engine(events: list[Event], chunk_movements: int | None = None) -> tuple[Result, ValuationRun]:
+    """Value ``events`` (in order) with the engine; the result in the reference's shape.
+    ``chunk_movements``: value in chunks of about that many movements (linked areas together)."""
     con = duckdb.connect()
     movements = [e for e in events if e.kind not in ("landed_cost", "standard_cost_change")]
     changes = [e for e in events if e.kind == "standard_cost_change"]
@@ -62,7 +63,7 @@ def run_engine(events: list[Event]) -> tuple[Result, ValuationRun]:
                          ("occurred_at", pa.timestamp("us"))])))
     con.execute("CREATE TEMP TABLE val_cost_changes AS SELECT key, area_id, CAST(std_num AS HUGEINT) AS std_num, "
                 "occurred_at FROM s")
-    run = value_all(con)
+    run = value_all(con) if chunk_movements is None else value_all(con, chunk_movements=chunk_movements)
     res = Result()
     for key, value, reval in con.execute("SELECT key, value_c, revaluation_c FROM val_values").fetchall():
         res.value[key] = int(value)

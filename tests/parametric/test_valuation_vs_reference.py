@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lakehouse.valuation import _mul_half_up
 from tests.lakehouse.valuation_harness import run_engine
 from tests.valuation_reference import Event, value_events
 
@@ -84,8 +86,28 @@ def histories(draw: st.DrawFn) -> list[Event]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_engine_agrees_with_reference_to_the_cent(events: list[Event]) -> None:
+    check_against_reference(events)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), st.integers(1, 12))
+def test_engine_in_chunks_agrees_with_reference(events: list[Event], chunk: int) -> None:
+    """Valued in chunks of a few movements: linked areas (X@S1 and X@S2) stay in one chunk."""
+    check_against_reference(events, chunk)
+
+
+def test_products_beyond_int64_stay_exact() -> None:
+    a = np.array([3 * 10**12, -7, 2**40], np.int64)
+    b = np.array([10**9 + 7, 5, 2**30], np.int64)
+    den = np.array([10**6 + 1, 2, 2**31 - 1], np.int64)  # the products pass 2^63, the results fit
+    expected = [(2 * abs(x * y) + d) // (2 * d) * (1 if x * y >= 0 else -1)
+                for x, y, d in zip(a.tolist(), b.tolist(), den.tolist(), strict=True)]
+    assert _mul_half_up(a, b, den).tolist() == expected
+
+
+def check_against_reference(events: list[Event], chunk: int | None = None) -> None:
     expected = value_events(events)
-    got, run = run_engine(events)
+    got, run = run_engine(events, chunk)
     assert run.converged
     assert got.value == expected.value
     assert {k: v for k, v in got.revaluation.items() if v} == {
