@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,9 +102,8 @@ def build_warehouse(ws: Workspace, raw: RawSchema, *, as_of: datetime | None = N
     building = target.with_name(f".{target.name}.building-{os.getpid()}")
     build_id = f"{utc_now():%Y%m%dT%H%M%S%fZ}"
     report = BuildReport(target, build_id, as_of, len(manifests))
-    for stale in (building, building.with_name(building.name + ".wal")):
-        stale.unlink(missing_ok=True)
     with write_lock(ws, wait=False):
+        _remove_abandoned_builds(target)
         _build_and_swap(ws, raw, manifests, building, target, report, progress)
     report.seconds = time.perf_counter() - started
     return report
@@ -127,8 +127,22 @@ def _build_and_swap(ws: Workspace, raw: RawSchema, manifests: list[Manifest], bu
             _record_build(con, report, manifests)
         os.replace(building, target)
     finally:
-        for leftover in (building, building.with_name(building.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        _remove_build_files(building)
+
+
+def _remove_build_files(building: Path) -> None:
+    """The file being built, its write-ahead log and DuckDB's spill folder (<file>.tmp)."""
+    building.unlink(missing_ok=True)
+    building.with_name(building.name + ".wal").unlink(missing_ok=True)
+    shutil.rmtree(building.with_name(building.name + ".tmp"), ignore_errors=True)
+
+
+def _remove_abandoned_builds(target: Path) -> None:
+    """What a killed build left beside ``target`` (tens of GB at large scale). Called under the
+    write lock, so no other build of this target is running."""
+    for leftover in target.parent.glob(f".{target.name}.building-*"):
+        if leftover.suffix not in (".wal", ".tmp"):
+            _remove_build_files(leftover)
 
 
 def _record_build(con: duckdb.DuckDBPyConnection, report: BuildReport, manifests: list[Manifest]) -> None:
@@ -163,9 +177,10 @@ def _run_dbt(ws: Workspace, building: Path, progress: Progress | None) -> list[N
     from dbt.cli.main import dbtRunner  # heavy: load only when building
 
     os.environ[BUILD_PATH_ENV] = str(building)
-    # DuckDB may use 40 % of the machine's memory during the build and spills beyond it (to
-    # <file>.tmp); the valuation engine's Python side and dbt itself need the rest.
-    os.environ[MEMORY_LIMIT_ENV] = f"{int(psutil.virtual_memory().total * 0.4) // 2**20}MiB"
+    # DuckDB may use a fifth of the machine's memory during the build and spills beyond it (to
+    # <file>.tmp); the valuation engine's arrays and dbt itself need some of the rest, and the
+    # whole build stays under 8 GB at large scale on a 24 GB machine (docs/performance.md).
+    os.environ[MEMORY_LIMIT_ENV] = f"{int(psutil.virtual_memory().total * 0.2) // 2**20}MiB"
     common = ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
               "--target-path", str(ws.root / "dbt" / "target"), "--log-path", str(ws.root / "dbt" / "logs"),
               "--quiet"]

@@ -57,6 +57,23 @@ def test_a_failed_build_leaves_the_previous_warehouse_in_place(ws: Workspace) ->
     assert not list(ws.root.glob(".warehouse.duckdb.building-*"))
 
 
+def test_a_build_removes_what_a_killed_build_left_behind(ws: Workspace) -> None:
+    # A build killed by the kernel leaves its file, its log and DuckDB's spill folder.
+    killed = ws.root / ".warehouse.duckdb.building-999999"
+    ws.root.mkdir(parents=True, exist_ok=True)
+    killed.write_bytes(b"half a warehouse")
+    killed.with_name(killed.name + ".wal").write_bytes(b"log")
+    (spill := killed.with_name(killed.name + ".tmp")).mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    other = ws.root / ".other.duckdb.building-999999"  # another target's build: not ours to remove
+    other.write_bytes(b"x")
+    drop(ws, [movement(1)])
+    land_inbox(ws)
+    build_warehouse(ws, lake_schema())
+    assert not list(ws.root.glob(".warehouse.duckdb.building-*"))
+    assert other.exists()
+
+
 def test_as_of_builds_only_what_had_landed_by_then(ws: Workspace) -> None:
     drop(ws, [movement(1), movement(2)], name="round1")
     land_inbox(ws)
