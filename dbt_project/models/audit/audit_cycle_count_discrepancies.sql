@@ -23,7 +23,7 @@ items as (
     select * from {{ ref('int_items_versioned') }}
 ),
 
-factors as (
+factors as not materialized (
     select * from {{ ref('int_uom_factors') }}
 ),
 

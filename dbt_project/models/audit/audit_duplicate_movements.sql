@@ -5,7 +5,7 @@
 -- repeats. Integration retries and system cut-overs that ingestion's (source, movement_id)
 -- key cannot catch. Identical lines entered seconds apart in one go are a source splitting a
 -- pick over two stock records of the same lot, not a resend. One row per repeat.
-with ledger as (
+with ledger as not materialized (
     select * from {{ ref('fct_inventory_ledger') }}
 ),
 

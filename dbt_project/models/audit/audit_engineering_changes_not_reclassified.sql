@@ -9,7 +9,7 @@ with changes as (
     qualify row_number() over (partition by eco_id, item_id order by landed_at desc, source_line desc) = 1
 ),
 
-daily as (
+daily as not materialized (
     select * from {{ ref('fct_inventory_daily') }}
 ),
 

@@ -1,14 +1,14 @@
 -- Master data quality: the item golden record (current version) checked by validation rules
 -- across procurement, manufacturing and sales attributes. One row per item x rule broken.
-with items as (
+with items as not materialized (
     select * from {{ ref('int_items_versioned') }} where is_current
 ),
 
-factors as (
+factors as not materialized (
     select * from {{ ref('int_uom_factors') }}
 ),
 
-purchase_orders as (
+purchase_orders as not materialized (
     select * from {{ ref('stg_lake__purchase_orders') }}
 ),
 

@@ -5,7 +5,7 @@ with ledger as (
     select * from {{ ref('fct_inventory_ledger') }}
 ),
 
-items as (
+items as not materialized (
     select * from {{ ref('int_items_versioned') }}
 ),
 

@@ -1,7 +1,7 @@
 -- Master data quality: probable duplicate items, pairs of current items that look like one:
 -- the same description once case, spaces and punctuation are ignored, or the same supplier,
 -- type, base unit and standard cost with the same category. One row per pair (item_id < other).
-with items as (
+with items as not materialized (
     select
         *,
         regexp_replace(lower(description), '[^a-z0-9]', '', 'g') as description_key

@@ -7,7 +7,7 @@ with aligned as (
     select * from {{ ref('int_stock_reports_aligned') }}
 ),
 
-items as (
+items as not materialized (
     select * from {{ ref('int_items_versioned') }}
 ),
 

@@ -9,7 +9,7 @@
 --   dormant_user_with_active_role  an employed user with roles and no recorded activity in the last
 --                                  var audit_dormant_days (default 90) of the data
 --   conflicting_roles              a user holding two roles that must not meet (seed audit_sod_conflicting_roles)
-with ledger as (
+with ledger as not materialized (
     select * from {{ ref('fct_inventory_ledger') }}
 ),
 

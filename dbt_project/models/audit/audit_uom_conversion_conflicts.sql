@@ -2,7 +2,7 @@
 --   resent_with_other_factor   the same conversion (item or all items, from, to) landed with different factors
 --   inverse_disagrees          a conversion and its inverse are both declared and do not multiply to 1
 --   item_overrides_global      an item's own conversion differs from the one declared for all items
-with conversions as (
+with conversions as not materialized (
     select *, coalesce(item_id, '*') as scope from {{ ref('stg_lake__uom_conversions') }}
 ),
 

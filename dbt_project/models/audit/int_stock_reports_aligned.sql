@@ -4,7 +4,7 @@
 -- over '*'). Compared systems: Onhand's ledger (marts.fct_inventory_daily) and any other
 -- system that sent a stock report for the site that day. A position one side does not
 -- report is zero (sources leave empty bins out). Quantities in the item's base unit.
-with ownership as (
+with ownership as not materialized (
     select * from {{ ref('audit_data_ownership') }} where entity = 'stock_quantity'
 ),
 

@@ -1,6 +1,6 @@
 -- Landed costs (freight, duty, ...) with the receipt movement they belong to, in cents.
 -- A charge whose receipt is not in the ledger, or in a foreign currency, carries an exception code.
-with charges as (
+with charges as not materialized (
     select * from {{ ref('stg_lake__landed_costs') }}
 ),
 

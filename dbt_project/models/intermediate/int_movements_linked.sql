@@ -20,7 +20,7 @@ with movements as not materialized (
     from {{ ref('stg_lake__inventory_movements') }}
 ),
 
-locations as (
+locations as not materialized (
     select location_id, site_id from {{ ref('int_locations_current') }}
 ),
 

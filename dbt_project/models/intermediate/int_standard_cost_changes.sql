@@ -1,11 +1,11 @@
 -- Standard cost changes that revalue stock: per valuation area of a standard-cost item, each
 -- item version (after the first) whose standard cost differs from the version before, from
 -- its valid_from on. Versions dated after the ledger's last movement are not yet in effect.
-with items as (
+with items as not materialized (
     select * from {{ ref('int_items_versioned') }}
 ),
 
-movements as (
+movements as not materialized (
     select * from {{ ref('int_movements_prepared') }} where exception_code is null
 ),
 

@@ -2,7 +2,7 @@
 -- same unit; item-specific, then global conversions; direct, then inverse.
 -- An inverse factor is kept as a fraction (numerator, denominator) so that no
 -- quantity goes through a binary float.
-with items as (
+with items as not materialized (
     select item_id, base_uom from {{ ref('int_items_versioned') }} where is_current
 ),
 

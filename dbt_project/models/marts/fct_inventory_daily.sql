@@ -3,11 +3,11 @@
 -- owned value. A site's owned value (item x site) is split over its locations by owned
 -- quantity, the rounding remainder going to the location holding the most, so locations
 -- add up to the site's value to the cent.
-with movements as (
+with movements as not materialized (
     select * from {{ ref('int_movements_valued') }}
 ),
 
-charges as (
+charges as not materialized (
     select area_id, to_stock_c, effective_at::date as day
     from {{ ref('int_landed_costs_valued') }}
 ),

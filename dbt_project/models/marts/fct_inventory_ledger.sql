@@ -2,7 +2,8 @@
 -- unit, with its value, unit cost, running quantity per item x location and running owned
 -- value per item x site (which includes landed costs taken into stock, negative-stock
 -- revaluations and standard cost revaluations at the moment they are booked).
-with movements as (
+with movements as not materialized (
+    -- not materialized: each use below reads only its own columns from the table
     select * from {{ ref('int_movements_valued') }}
 ),
 
@@ -25,24 +26,31 @@ approvals as (
 area_events as (
     select
         movement_key as event_key, area_id, value_c + revaluation_c as change_c,
-        struct_pack(a := occurred_at, b := posted_at, c := movement_id, d := 0) as ord, source_system
+        struct_pack(a := occurred_at, b := posted_at, c := movement_id, d := 0) as ord, source_system,
+        item_id, location_id, qty_u
     from movements
     union all
-    select charge_key, area_id, to_stock_c, valuation_order, '' from charges
+    select charge_key, area_id, to_stock_c, valuation_order, '', null, null, null from charges
     union all
     -- before the movements of its moment, which are already at the new cost
     select change_key, area_id, revaluation_c,
-           struct_pack(a := effective_at, b := timestamp '0001-01-01', c := '', d := 0), ''
+           struct_pack(a := effective_at, b := timestamp '0001-01-01', c := '', d := 0), '',
+           null, null, null
     from cost_changes
 ),
 
-running_value as (
+running as (
+    -- both running sums on these narrow rows, joined to the wide movements once
     select
         event_key,
         sum(change_c) over (
             partition by area_id order by ord, source_system, event_key
             rows between unbounded preceding and current row
-        ) as running_value_c
+        ) as running_value_c,
+        sum(qty_u) over (
+            partition by item_id, location_id order by ord, source_system
+            rows between unbounded preceding and current row
+        ) as running_qty_u
     from area_events
 ),
 
@@ -78,11 +86,8 @@ final as (
             cast({{ div_half_up('epoch_us(movements.posted_at) - epoch_us(movements.occurred_at)', '36000000') }}
                  as decimal(18, 0)) * 0.01 as decimal(12, 2)
         ) as posting_delay_hours,
-        {{ from_micro('sum(movements.qty_u) over (partition by movements.item_id, movements.location_id '
-                       'order by movements.occurred_at, movements.posted_at, movements.movement_id, '
-                       'movements.source_system rows between unbounded preceding and current row)') }}
-            as running_qty,
-        {{ from_cents('running_value.running_value_c') }} as running_value,
+        {{ from_micro('running.running_qty_u') }} as running_qty,
+        {{ from_cents('running.running_value_c') }} as running_value,
         movements.document_type,
         movements.document_id,
         movements.document_line,
@@ -95,7 +100,7 @@ final as (
         movements.source_line
     from movements
     left join items on items.item_id = movements.item_id
-    left join running_value on running_value.event_key = movements.movement_key
+    join running on running.event_key = movements.movement_key
     left join approvals on approvals.movement_key = movements.movement_key
 )
 

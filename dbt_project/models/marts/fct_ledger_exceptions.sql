@@ -5,7 +5,7 @@ with prepared as (
     select * from {{ ref('int_movements_prepared') }}
 ),
 
-valued as (
+valued as not materialized (
     select * from {{ ref('int_movements_valued') }}
 ),
 

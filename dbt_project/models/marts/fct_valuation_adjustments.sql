@@ -6,7 +6,7 @@ with charges as (
     select * from {{ ref('int_landed_costs_valued') }}
 ),
 
-movements as (
+movements as not materialized (
     select * from {{ ref('int_movements_valued') }}
 ),
 

@@ -8,7 +8,7 @@ items as (
     select * from {{ ref('int_items_versioned') }} where is_current
 ),
 
-daily as (
+daily as not materialized (
     select * from {{ ref('fct_inventory_daily') }}
 ),
 

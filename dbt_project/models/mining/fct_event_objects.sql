@@ -1,6 +1,6 @@
 -- Event-to-object relations of the object-centric log (OCEL 2.0 "relationships"): each event
 -- with the business objects it touches and the role (qualifier) they play in it.
-with events as (
+with events as not materialized (
     select * from {{ ref('fct_process_events') }}
 ),
 

@@ -37,7 +37,7 @@ confirmations as (
                                order by landed_at desc, batch_id desc, source_line desc) = 1
 ),
 
-sales_order_versions as (
+sales_order_versions as not materialized (
     select * from {{ ref('stg_lake__sales_orders') }}
 ),
 

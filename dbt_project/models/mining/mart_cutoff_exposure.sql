@@ -1,7 +1,7 @@
 -- Month-end cut-off exposure: at each month end, per site, the stock movements that had
 -- physically happened but were not yet posted (and those posted ahead of the physical event),
 -- and what that does to the books' inventory value at the cut-off.
-with ledger as (
+with ledger as not materialized (
     select * from {{ ref('fct_inventory_ledger') }}
 ),
 

@@ -3,7 +3,7 @@
 -- available-to-promise says no) and hidden stockouts (none on the shelf, some in the books:
 -- available-to-promise promises stock that is gone), and the sales order lines that were
 -- backordered at order time on a phantom-stockout day.
-with gaps as (
+with gaps as not materialized (
     select * from {{ ref('fct_book_stock_gaps') }}
 ),
 

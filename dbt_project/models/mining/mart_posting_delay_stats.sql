@@ -1,6 +1,6 @@
 -- Posting-delay statistics over every event that has a posting time, by one dimension at a
 -- time: activity, source system, site, user, weekday and hour of the physical event.
-with events as (
+with events as not materialized (
     select * from {{ ref('fct_process_events') }} where posted_at is not null
 ),
 

@@ -6,7 +6,7 @@ with ledger as (
     select * from {{ ref('fct_inventory_ledger') }}
 ),
 
-movements as (
+movements as not materialized (
     select * from {{ ref('int_movements_valued') }}
 ),
 

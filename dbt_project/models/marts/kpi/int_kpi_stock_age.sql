@@ -10,7 +10,7 @@ with ledger as (
     select * from {{ ref('fct_inventory_ledger') }}
 ),
 
-area_daily as (
+area_daily as not materialized (
     select * from {{ ref('int_kpi_area_daily') }}
 ),
 

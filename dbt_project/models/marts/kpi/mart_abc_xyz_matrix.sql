@@ -1,6 +1,6 @@
 -- The ABC x XYZ matrix: per site, and for the company (site_id 'ALL', the sum of the sites'
 -- item x site classifications), one row per cell of the 3 x 4 grid, empty cells included.
-with classified as (
+with classified as not materialized (
     select * from {{ ref('mart_abc_xyz') }}
 ),
 

@@ -14,7 +14,7 @@ ledger as (
     select * from {{ ref('fct_inventory_ledger') }}
 ),
 
-items as (
+items as not materialized (
     select * from {{ ref('int_items_versioned') }}
 ),
 
@@ -22,7 +22,7 @@ periods as (
     select * from {{ ref('int_kpi_periods') }}
 ),
 
-settings as (
+settings as not materialized (
     select * from {{ ref('kpi_settings') }}
 ),
 

@@ -2,7 +2,7 @@
 -- backward-looking, on hand over the average daily demand of the trailing window; and
 -- forward-looking, how many days the stock on hand lasts against the latest forecast version
 -- (of the planning source) made by then. Formulas in _kpi.yml and docs/kpis.md.
-with area_daily as (
+with area_daily as not materialized (
     select * from {{ ref('int_kpi_area_daily') }}
 ),
 
@@ -14,11 +14,11 @@ periods as (
     select * from {{ ref('int_kpi_periods') }}
 ),
 
-forecasts as (
+forecasts as not materialized (
     select * from {{ ref('stg_lake__forecasts') }}
 ),
 
-settings as (
+settings as not materialized (
     select * from {{ ref('kpi_settings') }}
 ),
 

@@ -3,7 +3,7 @@
 -- the naive forecast (the last complete month's actual before the version was made, repeated).
 -- Actual demand = customer order lines + internal consumption (transfers between sites are
 -- not demand on the company). Formulas in _kpi.yml and docs/kpis.md.
-with forecasts as (
+with forecasts as not materialized (
     select * from {{ ref('stg_lake__forecasts') }}
 ),
 

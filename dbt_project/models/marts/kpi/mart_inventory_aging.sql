@@ -18,7 +18,7 @@ periods as (
     select * from {{ ref('int_kpi_periods') }}
 ),
 
-settings as (
+settings as not materialized (
     select * from {{ ref('kpi_settings') }}
 ),
 

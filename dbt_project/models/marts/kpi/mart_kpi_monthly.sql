@@ -35,11 +35,11 @@ exceptions as (
     select * from {{ ref('fct_ledger_exceptions') }}
 ),
 
-periods as (
+periods as not materialized (
     select * from {{ ref('int_kpi_periods') }}
 ),
 
-settings as (
+settings as not materialized (
     select * from {{ ref('kpi_settings') }}
 ),
 

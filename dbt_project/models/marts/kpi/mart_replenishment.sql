@@ -3,7 +3,7 @@
 -- min/max with the economic order quantity, MOQ and order multiple, a proposed order when the
 -- inventory position is at or below the reorder point, and a push/pull recommendation with
 -- its reason. Formulas in _kpi.yml and docs/kpis.md.
-with demand as (
+with demand as not materialized (
     select * from {{ ref('int_kpi_demand_daily') }}
 ),
 
@@ -15,7 +15,7 @@ factors as (
     select * from {{ ref('int_kpi_service_factors') }}
 ),
 
-receipts as (
+receipts as not materialized (
     select * from {{ ref('int_kpi_replenishment_lead_times') }}
 ),
 
@@ -47,7 +47,7 @@ periods as (
     select * from {{ ref('int_kpi_periods') }}
 ),
 
-settings as (
+settings as not materialized (
     select * from {{ ref('kpi_settings') }}
 ),
 
