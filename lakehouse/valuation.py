@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 MAX_ROUNDS = 25
 STD_DEN = 10**10  # std_num / STD_DEN = cents per micro-unit
@@ -90,11 +91,11 @@ def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
 
 
-def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...] = ()) -> ValuationRun:
-    """Value the input tables as one piece; drop every intermediate table it made."""
+def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...] = (), **args: object) -> ValuationRun:
+    """Value the input tables (or ``movements``) as one piece; drop every intermediate table it made."""
     existing = _temp_tables(con)
     try:
-        return _value_all(con)
+        return _value_all(con, **args)
     finally:
         for name in _temp_tables(con) - existing - set(OUTPUTS) - set(keep):
             con.execute(f"DROP TABLE {name}")
@@ -148,46 +149,28 @@ def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> int:
 
 
 def _value_chunks(con: duckdb.DuckDBPyConnection, size: int) -> ValuationRun:
-    """Value chunk by chunk (``_area_chunks``); the outputs are the chunks' outputs together.
-    The input tables are set aside while chunks are valued and put back at the end."""
+    """Value chunk by chunk (``_area_chunks``), each chunk's outputs added to the first's."""
     chunks = _area_chunks(con, size)
-    inputs = {
-        "val_movements": "SELECT m.*, c.chunk FROM val_movements_in m JOIN val_area_chunk c USING (area_id)",
-        "val_charges": ("SELECT v.*, c.chunk FROM val_charges_in v JOIN val_movements_in m ON m.key = v.receipt_key "
-                        "JOIN val_area_chunk c ON c.area_id = m.area_id"),
-        "val_cost_changes": "SELECT v.*, c.chunk FROM val_cost_changes_in v JOIN val_area_chunk c USING (area_id)",
-    }
-    for name in inputs:
-        con.execute(f"ALTER TABLE {name} RENAME TO {name}_in")
-    for name, sql in inputs.items():
-        con.execute(f"CREATE TEMP TABLE {name}_chunked AS {sql} ORDER BY chunk")
+    # the movements sorted by chunk once, so that each chunk's are a few row groups to read
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE val_chunked AS
+        SELECT m.*, c.chunk FROM val_movements m JOIN val_area_chunk c USING (area_id) ORDER BY c.chunk
+    """)
+    con.execute("DROP TABLE val_area_chunk")
     rounds, converged = 0, True
     try:
         for k in range(chunks):
-            for name in inputs:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS "
-                            f"SELECT * EXCLUDE (chunk) FROM {name}_chunked WHERE chunk = {k}")
-            run = _value_chunk(con)
+            movements = f"(SELECT * EXCLUDE (chunk) FROM val_chunked WHERE chunk = {k})"
+            run = _value_chunk(con, movements=movements, append=k > 0)
             rounds, converged = max(rounds, run.rounds), converged and run.converged
-            for name in OUTPUTS:
-                if k == 0:
-                    con.execute(f"ALTER TABLE {name} RENAME TO {name}_acc")
-                else:
-                    con.execute(f"INSERT INTO {name}_acc SELECT * FROM {name}")
-                    con.execute(f"DROP TABLE {name}")
     finally:
-        for name in inputs:
-            con.execute(f"DROP TABLE IF EXISTS {name}")
-            con.execute(f"DROP TABLE IF EXISTS {name}_chunked")
-            con.execute(f"ALTER TABLE {name}_in RENAME TO {name}")
-        con.execute("DROP TABLE val_area_chunk")
-    for name in OUTPUTS:
-        con.execute(f"ALTER TABLE {name}_acc RENAME TO {name}")
+        con.execute("DROP TABLE val_chunked")
     return ValuationRun(rounds, converged)
 
 
-def _value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
-    _sequence(con)
+def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements", append: bool = False) -> ValuationRun:
+    """Value ``movements``; the outputs are created, or with ``append`` added to."""
+    _sequence(con, movements)
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
@@ -199,8 +182,7 @@ def _value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
     _standard(con)  # standard cost needs no other movement's cost: one pass
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (id BIGINT, num HUGEINT, den HUGEINT)")
     _changed_costs(con, "SELECT id, value_c FROM s_values")
-    _fifo_structure(con)
-    fifo = _FifoValues(con)
+    fifo = _FifoValues(con, _fifo_structure(con))
     con.execute("CREATE OR REPLACE TEMP TABLE evr AS SELECT * FROM ev WHERE method = 'avco'")
     _avco_round(con, first=True)
     rounds, outer, converged = 0, 0, False
@@ -220,18 +202,16 @@ def _value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
         """)
         _avco_round(con, first=False)
     _fifo_finish(con)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE val_values AS
-        SELECT * FROM f_values
-        UNION ALL SELECT e.key, a.* EXCLUDE (id) FROM acc_a_values a JOIN ev e ON e.id = a.id
-        UNION ALL SELECT * EXCLUDE (id, is_change, qty_after) FROM s_values WHERE NOT is_change
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE val_cost_change_results AS
+    keys = con.sql("SELECT key, area_id FROM ev ORDER BY id").to_arrow_table()
+    amounts = "value_c, revaluation_c, deficit_units, booked_c"
+    _keyed(con, keys, "val_values", f"""
+        SELECT id, {amounts} FROM f_values UNION ALL SELECT id, {amounts} FROM acc_a_values
+        UNION ALL SELECT id, {amounts} FROM s_values WHERE NOT is_change
+    """, {"key": ("key", "id")}, append)
+    _emit(con, "val_cost_change_results", """
         SELECT key, qty_after AS qty_u, revaluation_c FROM s_values WHERE is_change
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE val_charge_results AS
+    """, append)
+    _emit(con, "val_charge_results", """
         SELECT c.key, l.key AS receipt_key, c.amount_c, c.to_cogs_c, c.amount_c - c.to_cogs_c AS to_stock_c,
                CAST(0 AS HUGEINT) AS variance_c
         FROM f_charges c JOIN ev l ON l.id = c.layer_id
@@ -240,25 +220,49 @@ def _value_all(con: duckdb.DuckDBPyConnection) -> ValuationRun:
         FROM acc_a_charge_results a JOIN ev e ON e.id = a.id
         UNION ALL
         SELECT c.key, c.receipt_key, c.amount_c, 0, 0, c.amount_c
-        FROM val_charges c JOIN val_movements m ON m.key = c.receipt_key WHERE m.method = 'standard'
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE val_pieces AS
-        SELECT o.key AS out_key, l.key AS layer_key, p.kind, p.units, p.is_deficit, p.value_c
-        FROM f_piece_values p JOIN ev o ON o.id = p.out_id JOIN ev l ON l.id = p.layer_id
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE val_layers AS
-        SELECT e.key, e.area_id, l.qty_u, l.value_c,
-               l.qty_u - coalesce(p.units, 0) AS remaining_units,
+        FROM val_charges c JOIN ev m ON m.key = c.receipt_key
+        WHERE m.method = 'standard' AND m.mtype NOT IN ('landed_cost', 'standard_cost_change')
+    """, append)
+    _keyed(con, keys, "val_pieces", """
+        SELECT out_id, layer_id, CASE WHEN specific THEN 'vendor_return' ELSE 'fifo' END AS kind, units, is_deficit,
+               value_c
+        FROM f_piece_values
+    """, {"out_key": ("key", "out_id"), "layer_key": ("key", "layer_id")}, append)
+    _keyed(con, keys, "val_layers", """
+        SELECT l.id, l.qty_u, l.value_c, l.qty_u - coalesce(p.units, 0) AS remaining_units,
                l.value_c + coalesce(c.to_stock_c, 0) - coalesce(p.value_c, 0) AS remaining_value_c
-        FROM f_layer_values l JOIN ev e ON e.id = l.id
+        FROM f_layer_values l
         LEFT JOIN (SELECT layer_id, sum(units) AS units, sum(value_c) AS value_c
                    FROM f_piece_values GROUP BY layer_id) p ON p.layer_id = l.id
         LEFT JOIN (SELECT layer_id, sum(amount_c - to_cogs_c) AS to_stock_c
                    FROM f_charges GROUP BY layer_id) c ON c.layer_id = l.id
-    """)
+    """, {"key": ("key", "id"), "area_id": ("area_id", "id")}, append)
+    for view in ("f_layer_values", "f_out_values", "f_piece_values"):
+        con.unregister(view)
     return ValuationRun(rounds, converged)
+
+
+def _keyed(con: duckdb.DuckDBPyConnection, keys: pa.Table, name: str, sql: str,
+           key_columns: dict[str, tuple[str, str]], append: bool) -> None:
+    """Temp table ``name`` from ``sql`` with event ids turned into ``ev``'s text columns
+    (``key_columns``: name -> (ev column, id column)), first, and the integers as HUGEINT.
+
+    ``keys`` holds ``ev``'s columns in id order (ids run from 1), so a key is a positional
+    take instead of a join."""
+    rows = con.sql(sql).to_arrow_table()
+    columns = {out: pc.take(keys[col], pc.subtract(rows[ids], 1)) for out, (col, ids) in key_columns.items()}
+    id_columns = {ids for _, ids in key_columns.values()}
+    columns |= {c: rows[c] for c in rows.column_names if c not in id_columns}
+    con.register("keyed_rows", pa.table(columns))
+    integral = {c for c, v in columns.items() if pa.types.is_integer(v.type) or pa.types.is_decimal(v.type)}
+    select = ", ".join(f"CAST({c} AS HUGEINT) AS {c}" if c in integral else c for c in columns)
+    _emit(con, name, f"SELECT {select} FROM keyed_rows", append)
+    con.unregister("keyed_rows")
+
+
+def _emit(con: duckdb.DuckDBPyConnection, name: str, sql: str, append: bool) -> None:
+    """Output table ``name`` from ``sql``: created, or with ``append`` added to."""
+    con.execute(f"INSERT INTO {name} {sql}" if append else f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
 
 
 def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
@@ -278,13 +282,15 @@ def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     con.execute("INSERT INTO ref_cost SELECT * FROM changed")
     return con.execute("SELECT count(*) FROM changed").fetchone()[0] > 0
 
-def _sequence(con: duckdb.DuckDBPyConnection) -> None:
+def _sequence(con: duckdb.DuckDBPyConnection, movements: str) -> None:
     """All events of an area in valuation order (``seq``); a charge never before its receipt.
 
     Movements come numbered (``val_movements.seq``, the ledger's order within the
     area); a landed cost is slotted in after the last movement it follows, a
     standard cost change after the last movement before its moment. Every event
-    gets an integer ``id`` and its area an integer ``aid`` for fast joins.
+    gets an integer ``id`` (from 1, movements first) and its area an integer ``aid``
+    for fast joins. ``movements``: the movements to value (a chunk's); the landed costs
+    and cost changes are those of their areas.
     """
     flags = f"""
         mtype IN {INFLOW_TYPES} OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0) AS is_inflow,
@@ -297,9 +303,10 @@ def _sequence(con: duckdb.DuckDBPyConnection) -> None:
                CAST(receipt_value_c AS HUGEINT) AS receipt_value_c, CAST(std_num AS HUGEINT) AS std_num,
                CAST(ref_key AS VARCHAR) AS ref_key, CAST(NULL AS HUGEINT) AS amount_c,
                CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, CAST(row_number() OVER () AS BIGINT) AS id,
-               hash(area_id) AS aid, {flags}
-        FROM val_movements
+               hash(area_id) AS aid, {flags}, occurred_at, posted_at, tiebreak
+        FROM {movements}
     """)
+    n = con.execute("SELECT count(*) FROM ev").fetchone()[0]
     con.execute(f"""
         INSERT INTO ev
         WITH charges AS (
@@ -310,19 +317,20 @@ def _sequence(con: duckdb.DuckDBPyConnection) -> None:
                         THEN struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak)
                         ELSE struct_pack(a := c.occurred_at, b := c.posted_at, c := c.tiebreak)
                    END AS ord
-            FROM val_charges c JOIN val_movements m ON m.key = c.receipt_key
+            FROM val_charges c JOIN ev m ON m.key = c.receipt_key AND m.id <= {n}
         ),
         slotted AS (
             -- after the last movement of the area at or before the charge's moment
-            SELECT c.*, max(m.seq) AS after_seq
-            FROM charges c JOIN val_movements m
-              ON m.area_id = c.area_id AND struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak) <= c.ord
+            SELECT c.*, max(m.seq) // {SEQ_SLOT} AS after_seq
+            FROM charges c JOIN ev m
+              ON m.area_id = c.area_id AND m.id <= {n} AND struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak) <= c.ord
             GROUP BY ALL
             UNION ALL
             -- a standard cost change applies to the movements from its moment on: after the last before
             SELECT c.key, c.area_id, 'standard_cost_change', 'standard', CAST(0 AS HUGEINT), NULL, c.std_num,
-                   NULL, NULL, struct_pack(a := c.occurred_at, b := c.occurred_at, c := ''), max(m.seq)
-            FROM val_cost_changes c JOIN val_movements m ON m.area_id = c.area_id AND m.occurred_at < c.occurred_at
+                   NULL, NULL, struct_pack(a := c.occurred_at, b := c.occurred_at, c := ''), max(m.seq) // {SEQ_SLOT}
+            FROM val_cost_changes c JOIN ev m
+              ON m.area_id = c.area_id AND m.id <= {n} AND m.occurred_at < c.occurred_at
             GROUP BY ALL
         ),
         numbered AS (
@@ -331,8 +339,7 @@ def _sequence(con: duckdb.DuckDBPyConnection) -> None:
                         AS BIGINT) AS seq
             FROM slotted
         )
-        SELECT *, (SELECT count(*) FROM val_movements) + CAST(row_number() OVER () AS BIGINT) AS id,
-               hash(area_id) AS aid, {flags}
+        SELECT *, {n} + CAST(row_number() OVER () AS BIGINT) AS id, hash(area_id) AS aid, {flags}, NULL, NULL, NULL
         FROM numbered
     """)
     con.execute("""
@@ -341,7 +348,7 @@ def _sequence(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _fifo_structure(con: duckdb.DuckDBPyConnection) -> None:
+def _fifo_structure(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
     """Which units of which layer every FIFO outflow takes, and the landed costs' shares.
 
     All of it depends on quantities only. Per area, layers lie end to end on a
@@ -362,28 +369,28 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> None:
         )
         WHERE claimed <= layer_qty
     """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_ev AS
+    # every FIFO event but landed costs, in valuation order per area
+    arrays = con.execute("""
         WITH reserved AS (SELECT layer_id, sum(units) AS reserved FROM f_specific GROUP BY ALL)
-        SELECT e.id, e.aid, e.seq, e.mtype, e.qty_u, e.std_num, e.receipt_value_c, e.is_inflow,
-               s.id IS NOT NULL AS is_specific, d.source_key, d.source_id,
-               e.is_inflow AND (e.mtype IN ('receipt', 'production_receipt') OR d.inflow_id IS NOT NULL) AS own_cost,
-               CAST(coalesce(r.reserved, 0) AS BIGINT) AS reserved,
+        SELECT e.id, e.aid, e.seq, CAST(coalesce(r.reserved, 0) AS BIGINT) AS reserved,
                CAST(CASE WHEN e.is_inflow THEN e.qty_u - coalesce(r.reserved, 0) ELSE 0 END AS BIGINT) AS in_units,
-               CAST(CASE WHEN e.is_outflow AND s.id IS NULL THEN -e.qty_u ELSE 0 END AS BIGINT) AS out_units
+               CAST(CASE WHEN e.is_outflow AND s.id IS NULL THEN -e.qty_u ELSE 0 END AS BIGINT) AS out_units,
+               e.is_inflow,
+               e.is_inflow AND (e.mtype IN ('receipt', 'production_receipt') OR d.inflow_id IS NOT NULL) AS own_cost,
+               CAST(e.std_num AS BIGINT) AS std_num, CAST(e.qty_u AS BIGINT) AS qty, e.mtype = 'receipt' AS is_receipt,
+               CAST(coalesce(e.receipt_value_c, 0) AS BIGINT) AS receipt_value, s.id IS NOT NULL AS is_specific,
+               coalesce(d.source_id, -1) AS source_id, CAST(coalesce(-d.source_qty, 1) AS BIGINT) AS source_qty
         FROM ev e
         LEFT JOIN reserved r ON r.layer_id = e.id
         LEFT JOIN f_specific s ON s.id = e.id
         LEFT JOIN deps d ON d.inflow_id = e.id
         WHERE e.method = 'fifo' AND e.mtype <> 'landed_cost'
-    """)
-    arrays = con.execute("""
-        SELECT id, aid, seq, in_units, out_units, reserved, is_inflow, own_cost, CAST(std_num AS BIGINT) AS std_num
-        FROM f_ev ORDER BY aid, seq
+        ORDER BY e.aid, e.seq
     """).fetchnumpy()
-    pieces, events = _fifo_axis({k: np.asarray(v) for k, v in arrays.items()})
+    events = {k: np.asarray(v) for k, v in arrays.items()}
+    pieces, axis = _fifo_axis(events)
+    events.update(axis)
     con.register("axis_pieces", pieces)
-    con.register("axis_events", events)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE f_pieces AS
         WITH pieces AS (
@@ -396,7 +403,7 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> None:
             -- layers vendor returns took units from: emptied when all units are taken, by the last piece
             SELECT p.layer_id, sum(p.units) = any_value(l.qty_u) AS emptied,
                    arg_max(p.out_id, (greatest(p.out_seq, p.layer_seq), p.out_seq)) AS last_out
-            FROM pieces p JOIN f_ev l ON l.id = p.layer_id
+            FROM pieces p JOIN ev l ON l.id = p.layer_id
             WHERE p.layer_id IN (SELECT layer_id FROM f_specific)
             GROUP BY p.layer_id
         )
@@ -413,7 +420,7 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TEMP TABLE f_charges AS
         WITH charges AS (
             SELECT c.key, l.id AS layer_id, c.seq, c.amount_c, l.qty_u AS layer_qty
-            FROM ev c JOIN ev_ref r ON r.id = c.id JOIN f_ev l ON l.id = r.ref_id
+            FROM ev c JOIN ev_ref r ON r.id = c.id JOIN ev l ON l.id = r.ref_id
             WHERE c.mtype = 'landed_cost' AND c.method = 'fifo'
         ),
         consumed AS (
@@ -440,20 +447,7 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> None:
         FROM after_charge a JOIN others o ON o.charge_key = a.charge_key
         GROUP BY ALL
     """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_pieces AS
-        SELECT p.*, coalesce(s.share_c, 0) AS charges_c
-        FROM f_pieces p LEFT JOIN f_charge_shares s ON s.out_id = p.out_id AND s.layer_id = p.layer_id
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_events AS
-        SELECT f.id, f.is_inflow, f.is_specific, f.qty_u, f.mtype, f.receipt_value_c, f.std_num, f.own_cost, f.source_key,
-               f.source_id, CAST(f.out_units AS HUGEINT) AS units, CAST(a.deficit_units AS HUGEINT) AS deficit_units,
-               a.cost_src, CAST(a.fallback_std AS HUGEINT) AS fallback_std
-        FROM f_ev f JOIN axis_events a ON a.id = f.id
-    """)
-    con.unregister("axis_events")
-    con.execute("CREATE OR REPLACE TEMP TABLE f_inflows AS SELECT * FROM f_events WHERE is_inflow")
+    return events
 
 
 def _excl_cumsum(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -462,7 +456,7 @@ def _excl_cumsum(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) ->
     return before - np.repeat(before[starts], lengths)
 
 
-def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[pa.Table, pa.Table]:
+def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[pa.Table, dict[str, np.ndarray]]:
     """The quantity axis of every FIFO area at once (rows sorted by area, then valuation order).
 
     Returns the pieces (outflow x layer, units) and, per event, the units beyond the
@@ -516,10 +510,7 @@ def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[pa.Table, pa.Table]:
     first_row = inflow_rows[np.minimum(first, len(inflow_rows) - 1)] if len(inflow_rows) else starts
     first_row = np.where((first < len(inflow_rows)) & (first_row < starts + lengths), first_row, n)[run]
     fallback = np.where(first_row < rows, a["std_num"][np.minimum(first_row, max(n - 1, 0))], a["std_num"])
-    events = pa.table({
-        "id": a["id"], "deficit_units": deficit,
-        "cost_src": pa.array(a["id"][src_row], mask=~has_src), "fallback_std": fallback,
-    })
+    events = {"deficit": deficit, "cost_src": np.where(has_src, a["id"][src_row], -1), "fallback_std": fallback}
     return pieces, events
 
 
@@ -546,39 +537,75 @@ class _FifoValues:
     outflow values, until they do not change.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, events: dict[str, np.ndarray]) -> None:
         self.con = con
         size = con.execute("SELECT max(id) + 1 FROM ev").fetchone()[0] or 1
         p = con.execute("""
             SELECT out_id, layer_id, CAST(units AS BIGINT) AS units, is_deficit, is_emptying,
-                   CAST(charges_c AS BIGINT) AS charges_c, kind = 'vendor_return' AS specific, layer_seq
+                   kind = 'vendor_return' AS specific, layer_seq
             FROM f_pieces
         """).fetchnumpy()
         self.pieces = {k: np.asarray(v) for k, v in p.items()}
         self.p_out, self.p_layer = np.asarray(p["out_id"]), np.asarray(p["layer_id"])
-        self.p_units, self.p_charges = np.asarray(p["units"]), np.asarray(p["charges_c"])
+        self.p_units = np.asarray(p["units"])
+        # landed costs' shares in the pieces after them (few): onto the pieces by (outflow, layer)
+        shares = con.execute("""
+            SELECT out_id, layer_id, CAST(share_c AS BIGINT) AS share_c FROM f_charge_shares
+        """).fetchnumpy()
+        piece_key = self.p_out.astype(np.int64) * size + self.p_layer
+        order = np.argsort(piece_key, kind="stable")
+        at = order[np.searchsorted(piece_key, np.asarray(shares["out_id"], np.int64) * size
+                                   + np.asarray(shares["layer_id"], np.int64), sorter=order)]
+        self.p_charges = np.zeros(len(piece_key), np.int64)
+        self.p_charges[at] = np.asarray(shares["share_c"])
         self.p_taken = ~np.asarray(p["is_deficit"])
         self.p_empties = np.asarray(p["is_emptying"])
-        lay = con.execute("""
-            SELECT l.id, CAST(l.qty_u AS BIGINT) AS qty, l.mtype = 'receipt' AS is_receipt,
-                   l.mtype = 'production_receipt' AS is_production, l.own_cost,
-                   CAST(coalesce(l.receipt_value_c, 0) AS BIGINT) AS receipt_value,
-                   CAST(l.std_num AS BIGINT) AS std_num, coalesce(l.source_id, -1) AS source_id,
-                   CAST(coalesce(-d.source_qty, 1) AS BIGINT) AS source_qty, coalesce(l.cost_src, -1) AS cost_src,
-                   CAST(l.fallback_std AS BIGINT) AS fallback_std
-            FROM f_inflows l LEFT JOIN deps d ON d.inflow_id = l.id
-        """).fetchnumpy()
-        self.l = {k: np.asarray(v) for k, v in lay.items()}
-        outs = con.execute("""
-            SELECT id, CAST(deficit_units AS BIGINT) AS deficit, coalesce(cost_src, -1) AS cost_src,
-                   CAST(fallback_std AS BIGINT) AS fallback_std
-            FROM f_events WHERE NOT is_inflow
-        """).fetchnumpy()
-        self.o = {k: np.asarray(v) for k, v in outs.items()}
+        inflow = events["is_inflow"].astype(bool)
+        self.l = {k: events[k][inflow] for k in ("id", "qty", "is_receipt", "own_cost", "receipt_value", "std_num",
+                                                   "source_id", "source_qty", "cost_src", "fallback_std")}
+        self.o = {k: events[k][~inflow] for k in ("id", "deficit", "cost_src", "fallback_std", "is_specific")}
+        self.o["deficit"] = self.o["deficit"].astype(np.int64)
+        self.ext: tuple | None = None  # the external costs of the last solve
         self.is_fifo_out = np.zeros(size, bool)
         self.is_fifo_out[self.o["id"]] = True
+        self.is_inflow = np.zeros(size, bool)
+        self.is_inflow[self.l["id"]] = True
         self.out_value = np.zeros(size, np.int64)
         self.size = size
+        self.layer_value, self.layer_qty = np.zeros(size, np.int64), np.ones(size, np.int64)
+        self.layer_qty[self.l["id"]] = self.l["qty"]
+        self.units_max = max(int(np.abs(self.p_units).max(initial=0)), 1)
+        self.dtype: type | None = None  # of the piece values: int64, or object (Python ints) near 2^63
+
+    def _pieces(self, value: np.ndarray) -> np.ndarray:
+        """Piece values from the layers' values (``value``, in ``l`` order); per outflow the sum of
+        the pieces it took. Only the pieces of layers whose value changed are valued again:
+        each rounded, the emptying piece of a layer takes its rest."""
+        ids, size = self.l["id"], self.size
+        dtype = object if self.units_max * max(int(np.abs(value).max(initial=0)), 1) >= 2**61 else np.int64
+        if dtype is not self.dtype:  # everything, from scratch
+            self.dtype, n = dtype, len(self.p_out)
+            self.piece, self.others, self.taken = np.zeros(n, dtype), np.zeros(size, dtype), np.zeros(size, dtype)
+            changed, at = ids, np.arange(n)
+        else:
+            changed = ids[value != self.layer_value[ids]]
+            mark = np.zeros(size, bool)
+            mark[changed] = True
+            at = np.flatnonzero(mark[self.p_layer])
+        self.layer_value[ids] = value
+        if not len(at):
+            return self.taken
+        layer = self.p_layer[at]
+        lv = self.layer_value[layer].astype(dtype)
+        rounded = _half_up_np(self.p_units[at].astype(dtype) * lv, self.layer_qty[layer].astype(dtype))
+        self.others[changed] = 0
+        empties = self.p_empties[at]
+        np.add.at(self.others, layer[~empties], rounded[~empties])
+        piece = np.where(empties, lv - self.others[layer], rounded) + self.p_charges[at]
+        taken = self.p_taken[at]
+        np.add.at(self.taken, self.p_out[at][taken], piece[taken] - self.piece[at][taken])
+        self.piece[at] = piece
+        return self.taken
 
     def solve(self) -> tuple[int, bool]:
         """Value until the outflows' values settle; write f_layer_values and f_out_values."""
@@ -586,8 +613,16 @@ class _FifoValues:
         ext = self.con.execute("""
             SELECT d.inflow_id, CAST(rc.num AS BIGINT) AS num, CAST(rc.den AS BIGINT) AS den
             FROM deps d JOIN ref_cost rc ON rc.id = d.source_id
-            WHERE d.inflow_id IN (SELECT id FROM f_inflows)
         """).fetchnumpy()
+        ext = {k: np.asarray(v) for k, v in ext.items()}
+        keep = self.is_inflow[ext["inflow_id"]]
+        ext = {k: v[keep] for k, v in ext.items()}
+        order = np.argsort(ext["inflow_id"], kind="stable")
+        ext = tuple(v[order] for v in ext.values())
+        if self.ext is not None and all(np.array_equal(x, y) for x, y in zip(ext, self.ext, strict=True)):
+            return 0, True  # nothing new from outside since the last solve, which settled
+        self.ext = ext
+        ext = dict(zip(("inflow_id", "num", "den"), ext, strict=True))
         ext_num, ext_den, has_ext = np.zeros(size, np.int64), np.ones(size, np.int64), np.zeros(size, bool)
         ext_num[ext["inflow_id"]], ext_den[ext["inflow_id"]] = ext["num"], ext["den"]
         has_ext[ext["inflow_id"]] = True
@@ -617,17 +652,7 @@ class _FifoValues:
             qty = _exact(l["qty"], num)
             value = np.where(l["is_receipt"], l["receipt_value"], _half_up_np(qty * num.astype(qty.dtype), den))
             value = np.asarray(value.tolist(), np.int64) if value.dtype == object else value
-            layer_value, layer_qty = np.zeros(size, np.int64), np.ones(size, np.int64)
-            layer_value[l["id"]], layer_qty[l["id"]] = value, l["qty"]
-            # pieces: rounded, the emptying piece takes the layer's rest
-            units = _exact(self.p_units, layer_value)
-            lv = layer_value[self.p_layer].astype(units.dtype)
-            rounded = _half_up_np(units * lv, layer_qty[self.p_layer].astype(units.dtype))
-            others = np.zeros(size, units.dtype)
-            np.add.at(others, self.p_layer[~self.p_empties], rounded[~self.p_empties])
-            piece = np.where(self.p_empties, lv - others[self.p_layer], rounded) + self.p_charges
-            taken = np.zeros(size, units.dtype)
-            np.add.at(taken, self.p_out[self.p_taken], piece[self.p_taken])
+            taken = self._pieces(value)
             # units beyond stock at the current cost (few: exact Python integers)
             cs = np.maximum(o["cost_src"][short], 0)
             b_num = np.where(o_pointed, by_num[cs], o["fallback_std"][short]).astype(object)
@@ -638,30 +663,18 @@ class _FifoValues:
                           else taken[o["id"]]) - booked
             settled = np.array_equal(out_value, self.out_value[o["id"]])
             self.out_value[o["id"]] = out_value
-        others_out = others[l["id"]]
-        self._write("f_layer_values", {"id": l["id"], "qty_u": l["qty"], "num": num, "den": den, "value_c": value,
-                                       "others_c": others_out})
-        self._write("f_out_values", {"id": o["id"], "value_c": out_value, "booked_c": booked})
-        self.con.register("piece_values", pa.table({
-            **{k: self.pieces[k] for k in ("out_id", "layer_id", "units", "is_deficit", "specific", "layer_seq")},
-            "value_c": pa.array(piece.tolist() if piece.dtype == object else piece, type=pa.int64()),
-        }))
-        self.con.execute("""
-            CREATE OR REPLACE TEMP TABLE f_piece_values AS
-            SELECT out_id, layer_id, CASE WHEN specific THEN 'vendor_return' ELSE 'fifo' END AS kind,
-                   CAST(units AS HUGEINT) AS units, is_deficit, layer_seq, CAST(value_c AS HUGEINT) AS value_c
-            FROM piece_values
-        """)
-        self.con.unregister("piece_values")
+        self._write("f_layer_values", {"id": l["id"], "qty_u": l["qty"], "value_c": value})
+        self._write("f_out_values", {"id": o["id"], "value_c": out_value, "booked_c": booked,
+                                     "deficit_units": o["deficit"]}, is_specific=o["is_specific"])
+        self._write("f_piece_values", {k: self.pieces[k] for k in ("out_id", "layer_id", "units", "layer_seq")}
+                    | {"value_c": self.piece}, is_deficit=self.pieces["is_deficit"], specific=self.pieces["specific"])
         return passes, settled
 
-    def _write(self, name: str, columns: dict[str, np.ndarray]) -> None:
+    def _write(self, name: str, columns: dict[str, np.ndarray], **flags: np.ndarray) -> None:
+        """A view ``name`` on the arrays (int64; no copy), for the SQL that reads them."""
         table = pa.table({k: pa.array(v.tolist() if v.dtype == object else v, type=pa.int64())
-                          for k, v in columns.items()})
-        self.con.register("fifo_values", table)
-        casts = ", ".join(c if c == "id" else f"CAST({c} AS HUGEINT) AS {c}" for c in columns)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {casts} FROM fifo_values")
-        self.con.unregister("fifo_values")
+                          for k, v in columns.items()} | {k: pa.array(v.astype(bool)) for k, v in flags.items()})
+        self.con.register(name, table)
 
 
 def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
@@ -669,9 +682,9 @@ def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_revaluations AS
         WITH deficit_pieces AS (
-            SELECT p.layer_id, p.out_id, p.layer_seq, p.units, p.value_c, o.deficit_units, v.booked_c,
-                   {_half_up("p.units * v.booked_c", "o.deficit_units")} AS rounded
-            FROM f_piece_values p JOIN f_events o ON o.id = p.out_id JOIN f_out_values v ON v.id = p.out_id
+            SELECT p.layer_id, p.out_id, p.layer_seq, p.units, p.value_c, v.deficit_units, v.booked_c,
+                   {_half_up("p.units * v.booked_c", "v.deficit_units")} AS rounded
+            FROM f_piece_values p JOIN f_out_values v ON v.id = p.out_id
             WHERE p.is_deficit
         ),
         per_out AS (
@@ -688,14 +701,13 @@ def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE f_values AS
-        SELECT e.key, v.* EXCLUDE (id) FROM ev e JOIN (
-        SELECT v.id, v.value_c, CAST(0 AS HUGEINT) AS revaluation_c,
-               CASE WHEN o.is_specific THEN 0 ELSE o.deficit_units END AS deficit_units, v.booked_c
-        FROM f_out_values v JOIN f_events o ON o.id = v.id
+        SELECT v.id, CAST(v.value_c AS HUGEINT) AS value_c, CAST(0 AS HUGEINT) AS revaluation_c,
+               CAST(CASE WHEN v.is_specific THEN 0 ELSE v.deficit_units END AS HUGEINT) AS deficit_units,
+               CAST(v.booked_c AS HUGEINT) AS booked_c
+        FROM f_out_values v
         UNION ALL
         SELECT l.id, l.value_c, coalesce(r.revaluation_c, 0), 0, 0
         FROM f_layer_values l LEFT JOIN f_revaluations r ON r.id = l.id
-        ) v ON v.id = e.id
     """)
 
 
