@@ -284,7 +284,7 @@ def _build_id(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def _require_log(con: duckdb.DuckDBPyConnection, where: Path) -> None:
     found = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'mining' "
+        "select count(*) from information_schema.tables where table_schema = 'mining' "
         "and table_name in ('fct_case_steps', 'fct_process_events', 'fct_event_objects')"
     ).fetchone()
     if not found or found[0] < 3:
