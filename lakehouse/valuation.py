@@ -48,6 +48,7 @@ import pyarrow.compute as pc
 MAX_ROUNDS = 25
 STD_DEN = 10**10  # std_num / STD_DEN = cents per micro-unit
 SEQ_SLOT = 2**20  # ev.seq = movement seq x SEQ_SLOT (+ n for the n-th landed cost after it)
+AVCO_SIDE_BY_SIDE = 16  # moving average: fewer areas left than this go on one by one, in Python
 CHUNK_MOVEMENTS = 1_000_000  # value about this many movements at a time (linked areas stay together)
 OUTPUTS = ("val_values", "val_pieces", "val_charge_results", "val_layers", "val_cost_change_results")
 INFLOW_TYPES = ("receipt", "transfer_in", "production_receipt", "customer_return")
@@ -223,11 +224,12 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements",
         FROM val_charges c JOIN ev m ON m.key = c.receipt_key
         WHERE m.method = 'standard' AND m.mtype NOT IN ('landed_cost', 'standard_cost_change')
     """, append)
-    _keyed(con, keys, "val_pieces", """
-        SELECT out_id, layer_id, CASE WHEN specific THEN 'vendor_return' ELSE 'fifo' END AS kind, units, is_deficit,
-               value_c
-        FROM f_piece_values
-    """, {"out_key": ("key", "out_id"), "layer_key": ("key", "layer_id")}, append)
+    pieces = fifo.tables["f_piece_values"]
+    _keyed(con, keys, "val_pieces", pa.table({
+        "out_id": pieces["out_id"], "layer_id": pieces["layer_id"],
+        "kind": pc.if_else(pieces["specific"], "vendor_return", "fifo"),
+        **{c: pieces[c] for c in ("units", "is_deficit", "value_c")},
+    }), {"out_key": ("key", "out_id"), "layer_key": ("key", "layer_id")}, append)
     _keyed(con, keys, "val_layers", """
         SELECT l.id, l.qty_u, l.value_c, l.qty_u - coalesce(p.units, 0) AS remaining_units,
                l.value_c + coalesce(c.to_stock_c, 0) - coalesce(p.value_c, 0) AS remaining_value_c
@@ -242,14 +244,14 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements",
     return ValuationRun(rounds, converged)
 
 
-def _keyed(con: duckdb.DuckDBPyConnection, keys: pa.Table, name: str, sql: str,
+def _keyed(con: duckdb.DuckDBPyConnection, keys: pa.Table, name: str, sql: str | pa.Table,
            key_columns: dict[str, tuple[str, str]], append: bool) -> None:
-    """Temp table ``name`` from ``sql`` with event ids turned into ``ev``'s text columns
+    """Temp table ``name`` from ``sql`` (or Arrow rows) with event ids turned into ``ev``'s text columns
     (``key_columns``: name -> (ev column, id column)), first, and the integers as HUGEINT.
 
     ``keys`` holds ``ev``'s columns in id order (ids run from 1), so a key is a positional
     take instead of a join."""
-    rows = con.sql(sql).to_arrow_table()
+    rows = sql if isinstance(sql, pa.Table) else con.sql(sql).to_arrow_table()
     columns = {out: pc.take(keys[col], pc.subtract(rows[ids], 1)) for out, (col, ids) in key_columns.items()}
     id_columns = {ids for _, ids in key_columns.values()}
     columns |= {c: rows[c] for c in rows.column_names if c not in id_columns}
@@ -566,6 +568,7 @@ class _FifoValues:
         self.o = {k: events[k][~inflow] for k in ("id", "deficit", "cost_src", "fallback_std", "is_specific")}
         self.o["deficit"] = self.o["deficit"].astype(np.int64)
         self.ext: tuple | None = None  # the external costs of the last solve
+        self.tables: dict[str, pa.Table] = {}  # the views written
         self.is_fifo_out = np.zeros(size, bool)
         self.is_fifo_out[self.o["id"]] = True
         self.is_inflow = np.zeros(size, bool)
@@ -675,6 +678,7 @@ class _FifoValues:
         table = pa.table({k: pa.array(v.tolist() if v.dtype == object else v, type=pa.int64())
                           for k, v in columns.items()} | {k: pa.array(v.astype(bool)) for k, v in flags.items()})
         self.con.register(name, table)
+        self.tables[name] = table
 
 
 def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
@@ -783,6 +787,12 @@ def _avco_scan(a: dict[str, np.ndarray]) -> tuple[dict, dict]:
     value, reval, deficit, booked, to_cogs = (np.zeros(n, np.int64) for _ in range(5))
     std_den = np.full(areas, STD_DEN, np.int64)
     for k, m in enumerate(active):
+        if m < AVCO_SIDE_BY_SIDE:  # the few longest areas' rest: cheaper one event at a time
+            state = (q, v, c_num, c_den, has_cost)
+            for area in range(m):
+                _avco_area(a, starts[area] + k, starts[area] + lengths[area], area, state,
+                           (value, reval, deficit, booked, to_cogs))
+            break
         i = starts[:m] + k
         c = code[i]
         qa, va = q[:m], v[:m]
@@ -830,6 +840,62 @@ def _avco_scan(a: dict[str, np.ndarray]) -> tuple[dict, dict]:
               "deficit_units": deficit[~is_charge], "booked_c": booked[~is_charge]}
     charges = {"id": a["id"][is_charge], "to_cogs_c": to_cogs[is_charge], "amount_c": amount[is_charge]}
     return values, charges
+
+
+def _div_half_up(num: int, den: int) -> int:
+    q = (2 * abs(num) + den) // (2 * den)
+    return q if num >= 0 else -q
+
+
+def _avco_area(a: dict[str, np.ndarray], start: int, end: int, area: int, state: tuple, out: tuple) -> None:
+    """Moving average over events ``start:end`` of one area from its ``state``, in Python integers:
+    the same steps as ``_avco_scan`` (exact either way), for the few long areas left at the end."""
+    q, v, c_num, c_den, has_cost = state
+    qty, v_now, num_now, den_now, known = int(q[area]), int(v[area]), int(c_num[area]), int(c_den[area]), bool(
+        has_cost[area])
+    value, reval, deficit, booked, to_cogs = ([] for _ in range(5))
+    codes, qtys, stds = a["code"][start:end].tolist(), a["qty"][start:end].tolist(), a["std"][start:end].tolist()
+    amounts, rqs = a["amount"][start:end].tolist(), a["receipt_qty"][start:end].tolist()
+    fixed, in_values = a["fixed"][start:end].tolist(), a["in_value"][start:end].tolist()
+    for c, move, std, amount, rq, fix, in_value in zip(codes, qtys, stds, amounts, rqs, fixed, in_values,
+                                                        strict=True):
+        num, den = (num_now, den_now) if known else (std, STD_DEN)
+        if c == 2:  # landed cost
+            covered = min(max(qty, 0), rq)
+            to_stock = amount if covered == rq else _div_half_up(covered * amount, rq)
+            value.append(0), reval.append(0), deficit.append(0), booked.append(0), to_cogs.append(amount - to_stock)
+            v_now += to_stock
+            if qty > 0:
+                num_now, den_now, known = v_now, qty, True
+        elif c == 1:  # inflow
+            val = in_value if fix else _div_half_up(move * num, den)
+            r = 0
+            if qty < 0:
+                units = min(-qty, move)
+                actual = val if units == move else _div_half_up(units * val, move)
+                was = -v_now if units == -qty else _div_half_up(units * -v_now, -qty)
+                r = was - actual
+            qty += move
+            v_now += val + r
+            if qty > 0:
+                num_now, den_now, known = v_now, qty, True
+            value.append(val), reval.append(r), deficit.append(0), booked.append(0), to_cogs.append(0)
+        else:  # outflow
+            units = -move
+            if qty <= 0 or units < qty:
+                taken = _div_half_up(units * num, den)
+                short = units if qty <= 0 else 0
+                at_cost = taken if short else 0
+            else:
+                short = units - qty
+                at_cost = _div_half_up(short * num, den)
+                taken = v_now + at_cost
+            value.append(-taken), reval.append(0), deficit.append(short), booked.append(at_cost), to_cogs.append(0)
+            qty += move
+            v_now -= taken
+    for target, got in zip(out, (value, reval, deficit, booked, to_cogs), strict=True):
+        target[start:end] = got
+    q[area], v[area], c_num[area], c_den[area], has_cost[area] = qty, v_now, num_now, den_now, known
 
 
 def _fix_average(j: np.ndarray, qa: np.ndarray, va: np.ndarray, c_num: np.ndarray, c_den: np.ndarray,

@@ -43,6 +43,8 @@ def model(dbt, session):
         FROM prepared_cost_changes
     """)
     run = value_all(session)
+    for name in ("val_movements", "val_charges", "val_cost_changes"):  # free for the rest of the build
+        session.execute(f"DROP TABLE {name}")
     return session.sql(f"""
         WITH entries AS (
             SELECT 'movement' AS entry_type, key AS movement_key, NULL AS layer_key, NULL AS charge_key,
