@@ -32,7 +32,12 @@ the pieces (exact: int64 where a bound check shows no product can overflow,
 Python integers otherwise). Inflows whose cost comes from another movement (a
 transfer-in from its transfer-out, a customer return from the outflow it
 reverses) take the last pass's value, until no outflow's value changes. Moving
-average re-scans the areas whose derived costs changed.
+average is a scan of all areas side by side in numpy, re-run on the areas whose
+derived costs changed.
+
+Items are valued in chunks of about ``CHUNK_MOVEMENTS`` movements (areas linked by a
+reference always together), each chunk's results appended to the outputs and its
+intermediate tables dropped, so memory is bounded by a chunk and time grows linearly.
 """
 
 from __future__ import annotations
