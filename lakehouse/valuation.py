@@ -82,11 +82,11 @@ def value_all(con: duckdb.DuckDBPyConnection, *, chunk_movements: int = CHUNK_MO
     (the rest spills to its temp directory), because the engine's numpy arrays live outside
     that limit.
     """
-    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     cap = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 5 // 2**20
     con.execute(f"SET memory_limit = '{cap}MiB'")
     try:
-        if con.execute("SELECT count(*) FROM val_movements").fetchone()[0] <= chunk_movements:
+        if con.execute("SELECT count(*) FROM val_movements").fetchall()[0][0] <= chunk_movements:
             return _value_chunk(con, keep=("ev",) if keep_events else ())
         return _value_chunks(con, chunk_movements)
     finally:
@@ -189,8 +189,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements",
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (id BIGINT, num HUGEINT, den HUGEINT)")
     _changed_costs(con, "SELECT id, value_c FROM s_values")
     fifo = _FifoValues(con, _fifo_structure(con))
-    con.execute("CREATE OR REPLACE TEMP TABLE evr AS SELECT * FROM ev WHERE method = 'avco'")
-    _avco_round(con, first=True)
+    avco = _Avco(con)
     rounds, outer, converged = 0, 0, False
     fifo_outs = "SELECT id, value_c FROM f_out_values"
     while outer < MAX_ROUNDS:
@@ -200,13 +199,8 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements",
         if not _changed_costs(con, f"{fifo_outs} UNION ALL SELECT id, value_c FROM a_values"):
             converged = fifo_converged
             break
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE evr AS
-            SELECT * FROM ev WHERE method = 'avco' AND area_id IN (
-                SELECT inflow_area FROM deps JOIN changed ON changed.id = deps.source_id
-                WHERE deps.inflow_method = 'avco')
-        """)
-        _avco_round(con, first=False)
+        avco.rescan()
+    avco.finish()
     _fifo_finish(con)
     keys = con.sql("SELECT key, area_id FROM ev ORDER BY id").to_arrow_table()
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
@@ -244,7 +238,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements",
         LEFT JOIN (SELECT layer_id, sum(amount_c - to_cogs_c) AS to_stock_c
                    FROM f_charges GROUP BY layer_id) c ON c.layer_id = l.id
     """, {"key": ("key", "id"), "area_id": ("area_id", "id")}, append)
-    for view in ("f_layer_values", "f_out_values", "f_piece_values"):
+    for view in ("f_layer_values", "f_out_values", "f_piece_values", "a_values"):
         con.unregister(view)
     return ValuationRun(rounds, converged)
 
@@ -287,7 +281,7 @@ def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     """)
     con.execute("DELETE FROM ref_cost WHERE id IN (SELECT id FROM changed)")
     con.execute("INSERT INTO ref_cost SELECT * FROM changed")
-    return con.execute("SELECT count(*) FROM changed").fetchone()[0] > 0
+    return con.execute("SELECT count(*) FROM changed").fetchall()[0][0] > 0
 
 def _sequence(con: duckdb.DuckDBPyConnection, movements: str) -> None:
     """All events of an area in valuation order (``seq``); a charge never before its receipt.
@@ -313,7 +307,7 @@ def _sequence(con: duckdb.DuckDBPyConnection, movements: str) -> None:
                hash(area_id) AS aid, {flags}, occurred_at, posted_at, tiebreak
         FROM {movements}
     """)
-    n = con.execute("SELECT count(*) FROM ev").fetchone()[0]
+    n = con.execute("SELECT count(*) FROM ev").fetchall()[0][0]
     con.execute(f"""
         INSERT INTO ev
         WITH charges AS (
@@ -392,9 +386,9 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
         LEFT JOIN f_specific s ON s.id = e.id
         LEFT JOIN deps d ON d.inflow_id = e.id
         WHERE e.method = 'fifo' AND e.mtype <> 'landed_cost'
-        ORDER BY e.aid, e.seq
     """).fetchnumpy()
-    events = {k: np.asarray(v) for k, v in arrays.items()}
+    order = np.lexsort((arrays["seq"], arrays["aid"]))  # by area, then valuation order (cheaper than SQL's sort)
+    events = {k: np.asarray(v)[order] for k, v in arrays.items()}
     pieces, axis = _fifo_axis(events)
     events.update(axis)
     con.register("axis_pieces", pieces)
@@ -546,7 +540,7 @@ class _FifoValues:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, events: dict[str, np.ndarray]) -> None:
         self.con = con
-        size = con.execute("SELECT max(id) + 1 FROM ev").fetchone()[0] or 1
+        size = con.execute("SELECT max(id) + 1 FROM ev").fetchall()[0][0] or 1
         p = con.execute("""
             SELECT out_id, layer_id, CAST(units AS BIGINT) AS units, is_deficit, is_emptying,
                    kind = 'vendor_return' AS specific, layer_seq
@@ -720,39 +714,79 @@ def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _avco_round(con: duckdb.DuckDBPyConnection, *, first: bool) -> None:
-    """Moving average for the areas in ``evr``, folded into the accumulated results (by event id)."""
-    ev = con.execute(f"""
-        SELECT e.id, CASE WHEN e.mtype = 'landed_cost' THEN 2 WHEN e.is_inflow THEN 1 ELSE 0 END AS code,
-               CAST(e.qty_u AS BIGINT) AS qty, CAST(e.std_num AS BIGINT) AS std,
-               CAST(coalesce(e.amount_c, 0) AS BIGINT) AS amount,
-               CAST(coalesce(CASE WHEN e.mtype = 'landed_cost' AND s.is_inflow THEN s.qty_u END, 0) AS BIGINT)
-                   AS receipt_qty,
-               CASE WHEN e.mtype = 'receipt' THEN e.receipt_value_c IS NOT NULL
-                    WHEN e.mtype = 'production_receipt' THEN true
-                    WHEN e.mtype IN ('transfer_in', 'customer_return') THEN rc.num IS NOT NULL
-                    ELSE false END AS fixed,
-               CAST(CASE WHEN e.mtype = 'receipt' THEN e.receipt_value_c
-                         WHEN e.mtype = 'production_receipt' THEN {_half_up("e.qty_u * e.std_num", str(STD_DEN))}
-                         WHEN e.mtype IN ('transfer_in', 'customer_return') AND rc.num IS NOT NULL
-                         THEN {_half_up("e.qty_u * rc.num", "rc.den")} ELSE 0 END AS BIGINT) AS in_value,
-               e.aid
-        FROM evr e LEFT JOIN ev_ref r ON r.id = e.id LEFT JOIN ev s ON s.id = r.ref_id
-        LEFT JOIN ref_cost rc ON rc.id = r.ref_id AND e.is_inflow
-        ORDER BY e.aid, e.seq
-    """).fetchnumpy()
-    a = {k: np.asarray(v) for k, v in ev.items()}
-    values, charges = _avco_scan(a)
-    for table, cols in (("a_values", values), ("a_charge_results", charges)):
-        con.register("avco_rows", pa.table(cols))
-        casts = ", ".join(c if c == "id" else f"CAST({c} AS HUGEINT) AS {c}" for c in cols)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {casts} FROM avco_rows")
-        con.unregister("avco_rows")
-        if first:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE acc_{table} AS SELECT * FROM {table}")
-        else:
-            con.execute(f"DELETE FROM acc_{table} WHERE id IN (SELECT id FROM evr)")
-            con.execute(f"INSERT INTO acc_{table} SELECT * FROM {table}")
+class _Avco:
+    """Moving average: the events fetched once, in valuation order per area; the first scan
+    values every area, each later round re-scans the areas of the inflows whose source's
+    cost changed (``changed``). ``a_values`` (a view) holds the last scan's values."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        ev = con.execute(f"""
+            SELECT e.id, CASE WHEN e.mtype = 'landed_cost' THEN 2 WHEN e.is_inflow THEN 1 ELSE 0 END AS code,
+                   CAST(e.qty_u AS BIGINT) AS qty, CAST(e.std_num AS BIGINT) AS std,
+                   CAST(coalesce(e.amount_c, 0) AS BIGINT) AS amount,
+                   CAST(coalesce(CASE WHEN e.mtype = 'landed_cost' AND s.is_inflow THEN s.qty_u END, 0) AS BIGINT)
+                       AS receipt_qty,
+                   CASE WHEN e.mtype = 'receipt' THEN e.receipt_value_c IS NOT NULL
+                        WHEN e.mtype = 'production_receipt' THEN true
+                        WHEN e.mtype IN ('transfer_in', 'customer_return') THEN rc.num IS NOT NULL
+                        ELSE false END AS fixed,
+                   CAST(CASE WHEN e.mtype = 'receipt' THEN e.receipt_value_c
+                             WHEN e.mtype = 'production_receipt' THEN {_half_up("e.qty_u * e.std_num", str(STD_DEN))}
+                             WHEN e.mtype IN ('transfer_in', 'customer_return') AND rc.num IS NOT NULL
+                             THEN {_half_up("e.qty_u * rc.num", "rc.den")} ELSE 0 END AS BIGINT) AS in_value,
+                   e.aid, e.seq
+            FROM ev e LEFT JOIN ev_ref r ON r.id = e.id LEFT JOIN ev s ON s.id = r.ref_id
+            LEFT JOIN ref_cost rc ON rc.id = r.ref_id AND e.is_inflow
+            WHERE e.method = 'avco'
+        """).fetchnumpy()
+        order = np.lexsort((ev["seq"], ev["aid"]))
+        self.a = {k: np.asarray(v)[order] for k, v in ev.items()}
+        self.a["fixed"] = self.a["fixed"].astype(bool)
+        n = len(order)
+        aid = self.a["aid"]
+        self.area = np.cumsum(np.concatenate([[False], aid[1:] != aid[:-1]])) if n else np.zeros(0, np.int64)
+        self.row = np.full(int(self.a["id"].max(initial=0)) + 1, -1, np.int64)
+        self.row[self.a["id"]] = np.arange(n)
+        self.out = tuple(np.zeros(n, np.int64) for _ in range(5))  # value, reval, deficit, booked, to_cogs
+        self._scan(np.arange(n))
+
+    def rescan(self) -> None:
+        """The areas of the inflows whose source outflow's cost changed, with the new costs."""
+        new = self.con.execute("""
+            SELECT d.inflow_id, CAST(c.num AS BIGINT) AS num, CAST(c.den AS BIGINT) AS den
+            FROM deps d JOIN changed c ON c.id = d.source_id WHERE d.inflow_method = 'avco'
+        """).fetchnumpy()
+        rows = self.row[np.asarray(new["inflow_id"], np.int64)]
+        self.a["fixed"][rows] = True
+        self.a["in_value"][rows] = _mul_half_up(self.a["qty"][rows], np.asarray(new["num"], np.int64),
+                                                np.asarray(new["den"], np.int64))
+        picked = np.zeros(int(self.area.max(initial=0)) + 1, bool)
+        picked[self.area[rows]] = True
+        self._scan(np.flatnonzero(picked[self.area]))
+
+    def _scan(self, rows: np.ndarray) -> None:
+        """Scan the events ``rows`` (whole areas, in order); ``a_values`` = their values."""
+        results = _avco_scan({k: v[rows] for k, v in self.a.items()})
+        for target, got in zip(self.out, results, strict=True):
+            target[rows] = got
+        self.con.register("a_values", pa.table({"id": self.a["id"][rows], "value_c": results[0]}))
+
+    def finish(self) -> None:
+        """``acc_a_values`` and ``acc_a_charge_results`` from the last values of every event."""
+        value, reval, deficit, booked, to_cogs = self.out
+        charge = self.a["code"] == 2
+        tables = {
+            "acc_a_values": {"id": self.a["id"][~charge], "value_c": value[~charge], "revaluation_c": reval[~charge],
+                             "deficit_units": deficit[~charge], "booked_c": booked[~charge]},
+            "acc_a_charge_results": {"id": self.a["id"][charge], "to_cogs_c": to_cogs[charge],
+                                     "amount_c": self.a["amount"][charge]},
+        }
+        for table, cols in tables.items():
+            self.con.register("avco_rows", pa.table(cols))
+            casts = ", ".join(c if c == "id" else f"CAST({c} AS HUGEINT) AS {c}" for c in cols)
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {casts} FROM avco_rows")
+            self.con.unregister("avco_rows")
 
 
 def _mul_half_up(a: np.ndarray, b: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -767,7 +801,7 @@ def _mul_half_up(a: np.ndarray, b: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.array(exact.tolist(), np.int64)
 
 
-def _avco_scan(a: dict[str, np.ndarray]) -> tuple[dict, dict]:
+def _avco_scan(a: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
     """Moving average over events sorted by area and valuation order, exact int64.
 
     Sequential within an area (each average depends on the rounded values before it), so
@@ -840,11 +874,7 @@ def _avco_scan(a: dict[str, np.ndarray]) -> tuple[dict, dict]:
             to_cogs[ij] = amt - to_stock
             va[j] += to_stock
             _fix_average(j, qa, va, c_num, c_den, has_cost)
-    is_charge = code == 2
-    values = {"id": a["id"][~is_charge], "value_c": value[~is_charge], "revaluation_c": reval[~is_charge],
-              "deficit_units": deficit[~is_charge], "booked_c": booked[~is_charge]}
-    charges = {"id": a["id"][is_charge], "to_cogs_c": to_cogs[is_charge], "amount_c": amount[is_charge]}
-    return values, charges
+    return value, reval, deficit, booked, to_cogs
 
 
 def _div_half_up(num: int, den: int) -> int:
