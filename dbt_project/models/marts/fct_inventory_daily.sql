@@ -22,35 +22,39 @@ last_day as (
     select greatest(max(occurred_at)::date, (select max(day) from charges)) as day from movements
 ),
 
-location_days as (
-    select item_id, location_id, site_id, area_id, unnest(generate_series(
-        min(occurred_at)::date, (select day from last_day), interval 1 day))::date as day
-    from movements
-    group by item_id, location_id, site_id, area_id
-),
-
 location_changes as (
-    select item_id, location_id, occurred_at::date as day,
+    -- sparse: one row per item x location x day with movements
+    select item_id, location_id, any_value(site_id) as site_id, any_value(area_id) as area_id,
+           occurred_at::date as day,
            sum(qty_u) as qty_u,
            sum(qty_u) filter (where ownership = 'owned') as owned_u,
            sum(qty_u) filter (where ownership = 'consignment') as consignment_u,
            sum(qty_u) filter (where ownership = 'vmi') as vmi_u
     from movements
-    group by all
+    group by item_id, location_id, occurred_at::date
+),
+
+location_running as (
+    -- running sums over the days with movements only, each valid until the next such day
+    select
+        item_id, location_id, site_id, area_id, day,
+        sum(coalesce(qty_u, 0)) over w as qty_u,
+        sum(coalesce(owned_u, 0)) over w as owned_u,
+        sum(coalesce(consignment_u, 0)) over w as consignment_u,
+        sum(coalesce(vmi_u, 0)) over w as vmi_u,
+        lead(day) over (partition by item_id, location_id order by day) as next_day
+    from location_changes
+    window w as (partition by item_id, location_id order by day
+                 rows between unbounded preceding and current row)
 ),
 
 location_stock as (
-    select
-        d.item_id, d.location_id, d.site_id, d.area_id, d.day,
-        sum(coalesce(c.qty_u, 0)) over w as qty_u,
-        sum(coalesce(c.owned_u, 0)) over w as owned_u,
-        sum(coalesce(c.consignment_u, 0)) over w as consignment_u,
-        sum(coalesce(c.vmi_u, 0)) over w as vmi_u
-    from location_days d
-    left join location_changes c
-        on c.item_id = d.item_id and c.location_id = d.location_id and c.day = d.day
-    window w as (partition by d.item_id, d.location_id order by d.day
-                 rows between unbounded preceding and current row)
+    -- every day from the location's first movement to the ledger's last day
+    select item_id, location_id, site_id, area_id, qty_u, owned_u, consignment_u, vmi_u,
+           unnest(generate_series(
+               day, coalesce(next_day - interval 1 day, (select day from last_day)), interval 1 day
+           ))::date as day
+    from location_running
 ),
 
 area_changes as (
@@ -62,18 +66,20 @@ area_changes as (
     select area_id, day, sum(revaluation_c) from cost_changes group by all
 ),
 
-area_days as (
-    select area_id, unnest(generate_series(min(day), (select day from last_day), interval 1 day))::date as day
-    from area_changes group by area_id
-),
-
 area_value as (
-    select d.area_id, d.day,
-           sum(coalesce(c.value_c, 0)) over (partition by d.area_id order by d.day
-               rows between unbounded preceding and current row) as value_c
-    from area_days d
-    left join (select area_id, day, sum(value_c) as value_c from area_changes group by all) c
-        on c.area_id = d.area_id and c.day = d.day
+    select
+        area_id,
+        unnest(generate_series(
+            day, coalesce(next_day - interval 1 day, (select day from last_day)), interval 1 day
+        ))::date as day,
+        value_c
+    from (
+        select area_id, day,
+               sum(value_c) over (partition by area_id order by day
+                                  rows between unbounded preceding and current row) as value_c,
+               lead(day) over (partition by area_id order by day) as next_day
+        from (select area_id, day, sum(value_c) as value_c from area_changes group by all)
+    )
 ),
 
 shares as (
