@@ -27,15 +27,15 @@ area_events as (
     select
         movement_key as event_key, area_id, value_c + revaluation_c as change_c,
         struct_pack(a := occurred_at, b := posted_at, c := movement_id, d := 0) as ord, source_system,
-        item_id, location_id, qty_u
+        item_id, location_id, qty_u, area_seq
     from movements
     union all
-    select charge_key, area_id, to_stock_c, valuation_order, '', null, null, null from charges
+    select charge_key, area_id, to_stock_c, valuation_order, '', null, null, null, null from charges
     union all
     -- before the movements of its moment, which are already at the new cost
     select change_key, area_id, revaluation_c,
            struct_pack(a := effective_at, b := timestamp '0001-01-01', c := '', d := 0), '',
-           null, null, null
+           null, null, null, null
     from cost_changes
 ),
 
@@ -47,8 +47,9 @@ running as (
             partition by area_id order by ord, source_system, event_key
             rows between unbounded preceding and current row
         ) as running_value_c,
+        -- a location is in one site, so the area's valuation order (area_seq) orders its movements
         sum(qty_u) over (
-            partition by item_id, location_id order by ord, source_system
+            partition by item_id, location_id order by area_seq
             rows between unbounded preceding and current row
         ) as running_qty_u
     from area_events
