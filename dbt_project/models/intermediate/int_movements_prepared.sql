@@ -71,7 +71,6 @@ converted as (
 ),
 
 final as (
-
     select
         converted.movement_key,
         converted.movement_id,

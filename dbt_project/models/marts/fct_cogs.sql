@@ -1,8 +1,8 @@
+-- One row per valued outbound movement of owned stock with its cost (cost of goods sold in
+-- the wide sense); cogs_category says what consumed it (sales, production, scrap, ...).
 -- A view: a filter and projection of int_movements_valued, so the build does not write the
 -- outbound movements a second time (tens of millions at large scale; docs/decisions.md).
 {{ config(materialized='view') }}
--- One row per valued outbound movement of owned stock with its cost (cost of goods sold in
--- the wide sense); cogs_category says what consumed it (sales, production, scrap, ...).
 with movements as (
     select * from {{ ref('int_movements_valued') }}
 ),

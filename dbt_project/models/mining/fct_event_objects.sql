@@ -1,8 +1,8 @@
+-- Event-to-object relations of the object-centric log (OCEL 2.0 "relationships"): each event
+-- with the business objects it touches and the role (qualifier) they play in it.
 -- A view: four projections of fct_process_events, computed when read (at large scale it
 -- would be the biggest table of the warehouse; docs/decisions.md).
 {{ config(materialized='view') }}
--- Event-to-object relations of the object-centric log (OCEL 2.0 "relationships"): each event
--- with the business objects it touches and the role (qualifier) they play in it.
 with events as not materialized (
     select * from {{ ref('fct_process_events') }}
 ),
