@@ -188,7 +188,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements",
     _standard(con)  # standard cost needs no other movement's cost: one pass
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (id BIGINT, num HUGEINT, den HUGEINT)")
     _changed_costs(con, "SELECT id, value_c FROM s_values")
-    fifo = _FifoValues(con, _fifo_structure(con))
+    fifo = _FifoValues(con, *_fifo_structure(con))
     avco = _Avco(con)
     rounds, outer, converged = 0, 0, False
     fifo_outs = "SELECT id, value_c FROM f_out_values"
@@ -201,13 +201,12 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements",
             break
         avco.rescan()
     avco.finish()
-    _fifo_finish(con)
-    keys = con.sql("SELECT key, area_id FROM ev ORDER BY id").to_arrow_table()
+    keys = _Keys(con)
+    _keyed(con, keys, "val_values", fifo.values(), {"key": ("key", "id")}, append)
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
     _keyed(con, keys, "val_values", f"""
-        SELECT id, {amounts} FROM f_values UNION ALL SELECT id, {amounts} FROM acc_a_values
-        UNION ALL SELECT id, {amounts} FROM s_values WHERE NOT is_change
-    """, {"key": ("key", "id")}, append)
+        SELECT id, {amounts} FROM acc_a_values UNION ALL SELECT id, {amounts} FROM s_values WHERE NOT is_change
+    """, {"key": ("key", "id")}, True)
     _emit(con, "val_cost_change_results", """
         SELECT key, qty_after AS qty_u, revaluation_c FROM s_values WHERE is_change
     """, append)
@@ -243,15 +242,27 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements",
     return ValuationRun(rounds, converged)
 
 
-def _keyed(con: duckdb.DuckDBPyConnection, keys: pa.Table, name: str, sql: str | pa.Table,
+class _Keys:
+    """``ev``'s text columns (key, area_id), fetched once in no order, and where each event id is in them."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.table = con.sql("SELECT id, key, area_id FROM ev").to_arrow_table()
+        ids = self.table["id"].to_numpy()
+        self.at = np.zeros(int(ids.max(initial=0)) + 1, np.int64)
+        self.at[ids] = np.arange(len(ids))
+
+    def take(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
+        return self.table[column].take(self.at[ids.to_numpy()])
+
+
+def _keyed(con: duckdb.DuckDBPyConnection, keys: _Keys, name: str, sql: str | pa.Table,
            key_columns: dict[str, tuple[str, str]], append: bool) -> None:
     """Temp table ``name`` from ``sql`` (or Arrow rows) with event ids turned into ``ev``'s text columns
     (``key_columns``: name -> (ev column, id column)), first, and the integers as HUGEINT.
 
-    ``keys`` holds ``ev``'s columns in id order (ids run from 1), so a key is a positional
-    take instead of a join."""
+    A key is a positional take from ``keys`` instead of a join."""
     rows = sql if isinstance(sql, pa.Table) else con.sql(sql).to_arrow_table()
-    columns = {out: pc.take(keys[col], pc.subtract(rows[ids], 1)) for out, (col, ids) in key_columns.items()}
+    columns = {out: keys.take(col, rows[ids]) for out, (col, ids) in key_columns.items()}
     id_columns = {ids for _, ids in key_columns.values()}
     columns |= {c: rows[c] for c in rows.column_names if c not in id_columns}
     con.register("keyed_rows", pa.table(columns))
@@ -349,7 +360,7 @@ def _sequence(con: duckdb.DuckDBPyConnection, movements: str) -> None:
     """)
 
 
-def _fifo_structure(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
+def _fifo_structure(con: duckdb.DuckDBPyConnection) -> tuple[dict, dict, int]:
     """Which units of which layer every FIFO outflow takes, and the landed costs' shares.
 
     All of it depends on quantities only. Per area, layers lie end to end on a
@@ -370,51 +381,80 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
         )
         WHERE claimed <= layer_qty
     """)
-    # every FIFO event but landed costs, in valuation order per area
-    arrays = con.execute("""
-        WITH reserved AS (SELECT layer_id, sum(units) AS reserved FROM f_specific GROUP BY ALL)
-        SELECT e.id, e.aid, e.seq, CAST(coalesce(r.reserved, 0) AS BIGINT) AS reserved,
-               CAST(CASE WHEN e.is_inflow THEN e.qty_u - coalesce(r.reserved, 0) ELSE 0 END AS BIGINT) AS in_units,
-               CAST(CASE WHEN e.is_outflow AND s.id IS NULL THEN -e.qty_u ELSE 0 END AS BIGINT) AS out_units,
-               e.is_inflow,
-               e.is_inflow AND (e.mtype IN ('receipt', 'production_receipt') OR d.inflow_id IS NOT NULL) AS own_cost,
-               CAST(e.std_num AS BIGINT) AS std_num, CAST(e.qty_u AS BIGINT) AS qty, e.mtype = 'receipt' AS is_receipt,
-               CAST(coalesce(e.receipt_value_c, 0) AS BIGINT) AS receipt_value, s.id IS NOT NULL AS is_specific,
-               coalesce(d.source_id, -1) AS source_id, CAST(coalesce(-d.source_qty, 1) AS BIGINT) AS source_qty
-        FROM ev e
-        LEFT JOIN reserved r ON r.layer_id = e.id
-        LEFT JOIN f_specific s ON s.id = e.id
-        LEFT JOIN deps d ON d.inflow_id = e.id
-        WHERE e.method = 'fifo' AND e.mtype <> 'landed_cost'
+    size = con.execute("SELECT max(id) + 1 FROM ev").fetchall()[0][0] or 1
+    # every FIFO event but landed costs, few columns (the kinds as bits), in valuation order per area
+    fetched = con.execute("""
+        SELECT id, aid, seq, CAST(qty_u AS BIGINT) AS qty, CAST(std_num AS BIGINT) AS std_num,
+               CAST(coalesce(receipt_value_c, 0) AS BIGINT) AS receipt_value,
+               CAST(CASE WHEN is_inflow THEN 1 ELSE 0 END + CASE WHEN is_outflow THEN 2 ELSE 0 END
+                    + CASE mtype WHEN 'receipt' THEN 4 WHEN 'production_receipt' THEN 8 ELSE 0 END AS UTINYINT)
+                   AS kind
+        FROM ev WHERE method = 'fifo' AND mtype <> 'landed_cost'
     """).fetchnumpy()
-    order = np.lexsort((arrays["seq"], arrays["aid"]))  # by area, then valuation order (cheaper than SQL's sort)
-    events = {k: np.asarray(v)[order] for k, v in arrays.items()}
-    pieces, axis = _fifo_axis(events)
+    order = np.lexsort((fetched["seq"], fetched["aid"]))  # by area, then valuation order (cheaper than SQL's sort)
+    events = {k: np.asarray(v)[order] for k, v in fetched.items()}
+    n = len(order)
+    row = np.full(size, -1, np.int64)  # event id -> row
+    row[events["id"]] = np.arange(n)
+    kind = events.pop("kind")
+    is_inflow, is_outflow = (kind & 1) > 0, (kind & 2) > 0
+    # the few vendor returns of named receipts, and the derived inflows: onto their rows
+    spec = {k: np.asarray(v) for k, v in con.execute("""
+        SELECT id, seq, CAST(units AS BIGINT) AS units, layer_id, layer_seq FROM f_specific
+    """).fetchnumpy().items()}
+    reserved = np.zeros(n, np.int64)
+    np.add.at(reserved, row[spec["layer_id"]], spec["units"])
+    is_specific = np.zeros(n, bool)
+    is_specific[row[spec["id"]]] = True
+    deps = {k: np.asarray(v) for k, v in con.execute("""
+        SELECT inflow_id, source_id, CAST(-source_qty AS BIGINT) AS source_qty FROM deps
+    """).fetchnumpy().items()}
+    at = row[deps["inflow_id"]]
+    fifo_dep = at >= 0
+    at = at[fifo_dep]
+    source_id, source_qty = np.full(n, -1, np.int64), np.ones(n, np.int64)
+    source_id[at], source_qty[at] = deps["source_id"][fifo_dep], deps["source_qty"][fifo_dep]
+    qty = events["qty"]
+    events |= {
+        "reserved": reserved, "is_inflow": is_inflow, "is_receipt": (kind & 4) > 0, "is_specific": is_specific,
+        "own_cost": is_inflow & (((kind & 12) > 0) | (source_id >= 0)),
+        "in_units": np.where(is_inflow, qty - reserved, 0), "out_units": np.where(is_outflow & ~is_specific, -qty, 0),
+        "source_id": source_id, "source_qty": source_qty,
+    }
+    axis_pieces, axis = _fifo_axis(events)
     events.update(axis)
-    con.register("axis_pieces", pieces)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_pieces AS
-        WITH pieces AS (
-            SELECT out_id, layer_id, 'fifo' AS kind, out_seq, layer_seq, units, unreserved, reaches_end
-            FROM axis_pieces
-            UNION ALL
-            SELECT id, layer_id, 'vendor_return', seq, layer_seq, units, false, false FROM f_specific
-        ),
-        reserved_layers AS (
-            -- layers vendor returns took units from: emptied when all units are taken, by the last piece
-            SELECT p.layer_id, sum(p.units) = any_value(l.qty_u) AS emptied,
-                   arg_max(p.out_id, (greatest(p.out_seq, p.layer_seq), p.out_seq)) AS last_out
-            FROM pieces p JOIN ev l ON l.id = p.layer_id
-            WHERE p.layer_id IN (SELECT layer_id FROM f_specific)
-            GROUP BY p.layer_id
-        )
-        SELECT p.out_id, p.layer_id, p.kind, CAST(p.units AS HUGEINT) AS units, p.out_seq, p.layer_seq,
-               greatest(p.out_seq, p.layer_seq) AS eff_seq, p.out_seq < p.layer_seq AS is_deficit,
-               CASE WHEN p.unreserved THEN p.reaches_end
-                    ELSE coalesce(r.emptied AND r.last_out = p.out_id, false) END AS is_emptying
-        FROM pieces p LEFT JOIN reserved_layers r ON r.layer_id = p.layer_id
-    """)
-    con.unregister("axis_pieces")
+    # the pieces: the axis's, then the vendor returns' from their receipts
+    pieces = {
+        "out_id": np.concatenate([axis_pieces["out_id"], spec["id"]]),
+        "layer_id": np.concatenate([axis_pieces["layer_id"], spec["layer_id"]]),
+        "units": np.concatenate([axis_pieces["units"], spec["units"]]),
+        "out_seq": np.concatenate([axis_pieces["out_seq"], spec["seq"]]),
+        "layer_seq": np.concatenate([axis_pieces["layer_seq"], spec["layer_seq"]]),
+        "specific": np.concatenate([np.zeros(len(axis_pieces["out_id"]), bool), np.ones(len(spec["id"]), bool)]),
+    }
+    unreserved = np.concatenate([axis_pieces["unreserved"], np.zeros(len(spec["id"]), bool)])
+    pieces["is_emptying"] = np.concatenate([axis_pieces["reaches_end"], np.zeros(len(spec["id"]), bool)]) & unreserved
+    pieces["eff_seq"] = np.maximum(pieces["out_seq"], pieces["layer_seq"])
+    pieces["is_deficit"] = pieces["out_seq"] < pieces["layer_seq"]
+    on_reserved = np.flatnonzero(~unreserved)
+    if len(on_reserved):
+        # layers vendor returns took units from (few): emptied when all units are taken, by the last piece
+        con.register("reserved_pieces", pa.table(
+            {"i": on_reserved, "layer_qty": qty[row[pieces["layer_id"][on_reserved]]]}
+            | {k: pieces[k][on_reserved] for k in ("out_id", "layer_id", "units", "out_seq", "layer_seq")}))
+        got = con.execute("""
+            WITH layers AS (
+                SELECT layer_id, sum(units) = any_value(layer_qty) AS emptied,
+                       arg_max(out_id, (greatest(out_seq, layer_seq), out_seq)) AS last_out
+                FROM reserved_pieces GROUP BY layer_id
+            )
+            SELECT p.i, coalesce(l.emptied AND l.last_out = p.out_id, false) AS emptying
+            FROM reserved_pieces p JOIN layers l ON l.layer_id = p.layer_id
+        """).fetchnumpy()
+        con.unregister("reserved_pieces")
+        pieces["is_emptying"][np.asarray(got["i"], np.int64)] = np.asarray(got["emptying"], bool)
+    con.register("f_pieces", pa.table({k: pieces[k] for k in ("out_id", "layer_id", "units", "eff_seq",
+                                                                "is_emptying")}))
     # Landed costs: the share of the receipt consumed before the charge goes to COGS, the rest
     # rides with the layer's later pieces (the emptying piece takes the remainder).
     con.execute(f"""
@@ -448,7 +488,8 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> dict[str, np.ndarray]:
         FROM after_charge a JOIN others o ON o.charge_key = a.charge_key
         GROUP BY ALL
     """)
-    return events
+    con.unregister("f_pieces")
+    return events, pieces, size
 
 
 def _excl_cumsum(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -457,7 +498,7 @@ def _excl_cumsum(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) ->
     return before - np.repeat(before[starts], lengths)
 
 
-def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[pa.Table, dict[str, np.ndarray]]:
+def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The quantity axis of every FIFO area at once (rows sorted by area, then valuation order).
 
     Returns the pieces (outflow x layer, units) and, per event, the units beyond the
@@ -492,11 +533,11 @@ def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[pa.Table, dict[str, np.ndarray
     po_start, po_end = o_start[piece_out], o_end[piece_out]
     pl_start, pl_end = l_start[piece_layer], l_end[piece_layer]
     prow, lrow = out_rows[piece_out], layer_rows[piece_layer]
-    pieces = pa.table({
+    pieces = {
         "out_id": a["id"][prow], "layer_id": a["id"][lrow], "out_seq": a["seq"][prow], "layer_seq": a["seq"][lrow],
         "units": np.minimum(po_end, pl_end) - np.maximum(po_start, pl_start),
         "unreserved": a["reserved"][lrow] == 0, "reaches_end": po_end >= pl_end,
-    })
+    }
     # units beyond the layers received before the outflow (in_start of an outflow row)
     deficit = outu - np.clip(np.minimum(out_start + outu, in_start) - out_start, 0, None)
     # current cost: the newest earlier inflow with a cost of its own, else the standard cost
@@ -538,27 +579,26 @@ class _FifoValues:
     outflow values, until they do not change.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, events: dict[str, np.ndarray]) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, events: dict[str, np.ndarray], pieces: dict[str, np.ndarray],
+                 size: int) -> None:
         self.con = con
-        size = con.execute("SELECT max(id) + 1 FROM ev").fetchall()[0][0] or 1
-        p = con.execute("""
-            SELECT out_id, layer_id, CAST(units AS BIGINT) AS units, is_deficit, is_emptying,
-                   kind = 'vendor_return' AS specific, layer_seq
-            FROM f_pieces
-        """).fetchnumpy()
-        self.pieces = {k: np.asarray(v) for k, v in p.items()}
-        self.p_out, self.p_layer = np.asarray(p["out_id"]), np.asarray(p["layer_id"])
-        self.p_units = np.asarray(p["units"])
+        self.pieces = pieces
+        self.p_out, self.p_layer, self.p_units = pieces["out_id"], pieces["layer_id"], pieces["units"]
         # landed costs' shares in the pieces after them (few): onto the pieces by (outflow, layer)
-        shares = con.execute("""
+        shares = {k: np.asarray(v, np.int64) for k, v in con.execute("""
             SELECT out_id, layer_id, CAST(share_c AS BIGINT) AS share_c FROM f_charge_shares
-        """).fetchnumpy()
-        piece_key = self.p_out.astype(np.int64) * size + self.p_layer
-        order = np.argsort(piece_key, kind="stable")
-        at = order[np.searchsorted(piece_key, np.asarray(shares["out_id"], np.int64) * size
-                                   + np.asarray(shares["layer_id"], np.int64), sorter=order)]
-        self.p_charges = np.zeros(len(piece_key), np.int64)
-        self.p_charges[at] = np.asarray(shares["share_c"])
+        """).fetchnumpy().items()}
+        self.p_charges = np.zeros(len(self.p_out), np.int64)
+        if len(shares["out_id"]):
+            charged = np.zeros(size, bool)
+            charged[shares["layer_id"]] = True
+            candidates = np.flatnonzero(charged[self.p_layer])
+            piece_key = self.p_out[candidates].astype(np.int64) * size + self.p_layer[candidates]
+            order = np.argsort(piece_key, kind="stable")
+            at = candidates[order[np.searchsorted(piece_key, shares["out_id"] * size + shares["layer_id"],
+                                                  sorter=order)]]
+            self.p_charges[at] = shares["share_c"]
+        p = pieces
         self.p_taken = ~np.asarray(p["is_deficit"])
         self.p_empties = np.asarray(p["is_emptying"])
         inflow = events["is_inflow"].astype(bool)
@@ -572,6 +612,8 @@ class _FifoValues:
         self.is_fifo_out[self.o["id"]] = True
         self.is_inflow = np.zeros(size, bool)
         self.is_inflow[self.l["id"]] = True
+        self.l_row = np.zeros(size, np.int64)  # event id -> row in ``l``
+        self.l_row[self.l["id"]] = np.arange(len(self.l["id"]))
         self.out_value = np.zeros(size, np.int64)
         self.size = size
         self.layer_value, self.layer_qty = np.zeros(size, np.int64), np.ones(size, np.int64)
@@ -633,32 +675,45 @@ class _FifoValues:
         from_fifo = derived & self.is_fifo_out[src]
         from_ext = derived & ~from_fifo & has_ext[l["id"]]
         unknown = derived & ~from_fifo & ~from_ext  # source not valued anywhere: no cost yet
-        pointed = ~l["own_cost"] & (l["cost_src"] >= 0)
+        # the costs that do not change from pass to pass; a derived layer's from its FIFO source
         own_num = np.where(l["is_receipt"], l["receipt_value"], l["std_num"])
         own_den = np.where(l["is_receipt"], l["qty"], STD_DEN)
+        base_num = np.where(unknown, 0, np.where(from_ext, ext_num[l["id"]], own_num))
+        base_den = np.where(unknown, 1, np.where(from_ext, ext_den[l["id"]], own_den))
+        ff = np.flatnonzero(from_fifo)
+        ff_src, ff_den = src[ff], l["source_qty"][ff]
+        base_den[ff] = ff_den
+        # inflows without a cost of their own: the cost of the inflow they point at (one with a
+        # cost of its own, so never pointing further), else standard
+        pointed = np.flatnonzero(~l["own_cost"] & (l["cost_src"] >= 0))
+        pointed_at = self.l_row[l["cost_src"][pointed]]
+        fallback = np.flatnonzero(~l["own_cost"] & (l["cost_src"] < 0))
+        base_num[fallback], base_den[fallback] = l["fallback_std"][fallback], STD_DEN
         short = np.flatnonzero(o["deficit"] > 0)
         o_pointed = o["cost_src"][short] >= 0
+        o_at = self.l_row[np.maximum(o["cost_src"][short], 0)]
+        computed = ~l["is_receipt"]  # a receipt's value is its own; the rest are qty x cost
+        value = l["receipt_value"].copy()
+        prev_num, prev_den = np.zeros_like(base_num), np.zeros_like(base_den)
         passes, settled = 0, False
         while passes < MAX_ROUNDS and not settled:
             passes += 1
-            num = np.where(from_fifo, -self.out_value[src], np.where(from_ext, ext_num[l["id"]], own_num))
-            den = np.where(from_fifo, l["source_qty"], np.where(from_ext, ext_den[l["id"]], own_den))
-            num, den = np.where(unknown, 0, num), np.where(unknown, 1, den)
-            # inflows without a cost of their own: the cost of the inflow they point at, else standard
-            by_num, by_den = np.zeros(size, np.int64), np.ones(size, np.int64)
-            by_num[l["id"]], by_den[l["id"]] = num, den
-            cs = np.maximum(l["cost_src"], 0)
-            num = np.where(pointed, by_num[cs], np.where(l["own_cost"], num, l["fallback_std"]))
-            den = np.where(pointed, by_den[cs], np.where(l["own_cost"], den, STD_DEN))
-            by_num[l["id"]], by_den[l["id"]] = num, den
-            qty = _exact(l["qty"], num)
-            value = np.where(l["is_receipt"], l["receipt_value"], _half_up_np(qty * num.astype(qty.dtype), den))
-            value = np.asarray(value.tolist(), np.int64) if value.dtype == object else value
+            num, den = base_num.copy(), base_den
+            num[ff] = -self.out_value[ff_src]
+            if len(pointed):
+                num[pointed] = num[pointed_at]
+                den = den.copy()
+                den[pointed] = den[pointed_at]
+            redo = np.flatnonzero(computed & ((num != prev_num) | (den != prev_den)))
+            prev_num, prev_den = num, den
+            if len(redo):
+                qty = _exact(l["qty"][redo], num[redo])
+                got = _half_up_np(qty * num[redo].astype(qty.dtype), den[redo])
+                value[redo] = np.asarray(got.tolist(), np.int64) if got.dtype == object else got
             taken = self._pieces(value)
             # units beyond stock at the current cost (few: exact Python integers)
-            cs = np.maximum(o["cost_src"][short], 0)
-            b_num = np.where(o_pointed, by_num[cs], o["fallback_std"][short]).astype(object)
-            b_den = np.where(o_pointed, by_den[cs], STD_DEN).astype(object)
+            b_num = np.where(o_pointed, num[o_at], o["fallback_std"][short]).astype(object)
+            b_den = np.where(o_pointed, den[o_at], STD_DEN).astype(object)
             booked = np.zeros(len(o["id"]), np.int64)
             booked[short] = _half_up_np(o["deficit"][short].astype(object) * b_num, b_den).tolist()
             out_value = -(np.asarray(taken[o["id"]].tolist(), np.int64) if taken.dtype == object
@@ -672,6 +727,23 @@ class _FifoValues:
                     | {"value_c": self.piece}, is_deficit=self.pieces["is_deficit"], specific=self.pieces["specific"])
         return passes, settled
 
+    def values(self) -> pa.Table:
+        """Every FIFO event's value (outflows, then layers with their negative-stock revaluations)."""
+        _fifo_finish(self.con)
+        reval = self.con.execute("SELECT id, CAST(revaluation_c AS BIGINT) AS r FROM f_revaluations").fetchnumpy()
+        outs, layers = self.tables["f_out_values"], self.tables["f_layer_values"]
+        revaluation = np.zeros(layers.num_rows, np.int64)
+        revaluation[self.l_row[np.asarray(reval["id"], np.int64)]] = np.asarray(reval["r"], np.int64)
+        o_none, l_none = np.zeros(outs.num_rows, np.int64), np.zeros(layers.num_rows, np.int64)
+        deficit = np.where(self.o["is_specific"], 0, outs["deficit_units"].to_numpy())
+        return pa.table({
+            "id": pa.chunked_array(outs["id"].chunks + layers["id"].chunks),
+            "value_c": pa.chunked_array(outs["value_c"].chunks + layers["value_c"].chunks),
+            "revaluation_c": pa.chunked_array([o_none, revaluation]),
+            "deficit_units": pa.chunked_array([deficit, l_none]),
+            "booked_c": pa.chunked_array(outs["booked_c"].chunks + [pa.array(l_none)]),
+        })
+
     def _write(self, name: str, columns: dict[str, np.ndarray], **flags: np.ndarray) -> None:
         """A view ``name`` on the arrays (int64; no copy), for the SQL that reads them."""
         table = pa.table({k: pa.array(v.tolist() if v.dtype == object else v, type=pa.int64())
@@ -681,7 +753,7 @@ class _FifoValues:
 
 
 def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
-    """Negative-stock revaluations at the layers that covered the shortfalls; FIFO values."""
+    """Negative-stock revaluations at the layers that covered the shortfalls (``f_revaluations``)."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_revaluations AS
         WITH deficit_pieces AS (
@@ -701,16 +773,6 @@ def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
                    - d.value_c) AS revaluation_c
         FROM deficit_pieces d JOIN per_out o ON o.out_id = d.out_id
         GROUP BY d.layer_id
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE f_values AS
-        SELECT v.id, CAST(v.value_c AS HUGEINT) AS value_c, CAST(0 AS HUGEINT) AS revaluation_c,
-               CAST(CASE WHEN v.is_specific THEN 0 ELSE v.deficit_units END AS HUGEINT) AS deficit_units,
-               CAST(v.booked_c AS HUGEINT) AS booked_c
-        FROM f_out_values v
-        UNION ALL
-        SELECT l.id, l.value_c, coalesce(r.revaluation_c, 0), 0, 0
-        FROM f_layer_values l LEFT JOIN f_revaluations r ON r.id = l.id
     """)
 
 
