@@ -228,7 +228,9 @@ def mine_warehouse(ws: Workspace, *, progress: Progress | None = None) -> Mining
     started = time.perf_counter()
     with read_only(ws.warehouse) as con:
         _require_log(con, ws.warehouse)
-        results = analyse(con, STEPS_TABLE, log=INTERNAL_LOG, flows=EXPECTED_FLOWS,
+        # a view (one GROUP BY over the event log), read several times below: computed once
+        con.execute(f"create temp table case_steps as select * from {STEPS_TABLE}")
+        results = analyse(con, "case_steps", log=INTERNAL_LOG, flows=EXPECTED_FLOWS,
                           target=ws.warehouse, progress=progress)
         build_id = _build_id(con)
     runs = results.tables["mining_runs"]

@@ -130,3 +130,28 @@ def test_mining_again_replaces_the_results(sample_company: Workspace, tmp_path: 
         runs = con.execute("select r.build_id = b.build_id from mining.mining_runs r, "
                            "audit.build_info b").fetchall()
     assert before == after and runs == [(True,)]
+
+
+@pytest.mark.parametrize("breakage", [
+    # an activity with a second rank: two physical steps of one case could share a moment
+    "update mining.fct_process_events set activity_rank = activity_rank + 5 "
+    "where event_id = (select min(event_id) from mining.fct_process_events where activity = 'Shipped')",
+    # two activities posted by the same posting activity: two posting steps could collide
+    "update mining.fct_process_events set posting_activity = 'Scrap posted' where activity = 'Issued'",
+    # a posting activity named like a physical one: a posting step could collide with a physical step
+    "update mining.fct_process_events set posting_activity = 'Adjusted' where activity = 'Issued'",
+])
+def test_the_case_steps_grain_check_fails_where_the_grain_could_break(
+        sample_company: Workspace, tmp_path: Path, breakage: str) -> None:
+    """case_steps_grain_holds stands in for a uniqueness test on the fct_case_steps view
+    (docs/decisions.md): silent on the built warehouse, it reports each way the grain could break."""
+    check = (sample_company.root / "dbt" / "target" / "compiled" / "onhand" / "tests"
+             / "case_steps_grain_holds.sql").read_text()
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_company.warehouse, copy)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{copy}' as warehouse")
+        assert con.execute(check).fetchall() == []
+        con.execute("use warehouse")
+        con.execute(breakage)
+        assert con.execute(check).fetchall()

@@ -1,5 +1,7 @@
 -- Every valued landed cost with its split (to COGS, into stock, price variance) and the moment it
 -- takes effect in its valuation area: its own time, or its receipt's if it is dated earlier.
+-- after_seq: the valuation_seq of the last movement of the area before it, so the ledger orders
+-- its running value by integers.
 with entries as (
     select * from {{ ref('int_valuation_entries') }} where entry_type = 'charge'
 ),
@@ -8,11 +10,15 @@ charges as (
     select * from {{ ref('int_landed_costs_prepared') }}
 ),
 
-receipts as (
+movements as not materialized (
     select * from {{ ref('int_movements_prepared') }}
 ),
 
-final as (
+receipts as (
+    select * from movements
+),
+
+valued as (
     select
         entries.charge_key,
         charges.charge_id,
@@ -35,6 +41,24 @@ final as (
     from entries
     join charges on charges.charge_key = entries.charge_key
     join receipts on receipts.movement_key = entries.movement_key
+),
+
+slots as (
+    -- a movement is before the charge when (occurred_at, posted_at, movement_id) is at or before
+    -- its valuation_order: the fct_inventory_ledger order (its receipt is always before it)
+    select valued.charge_key, max(movements.valuation_seq) as after_seq
+    from valued
+    join movements
+        on movements.area_id = valued.area_id
+        and (movements.occurred_at, movements.posted_at, movements.movement_id)
+            <= (valued.valuation_order.a, valued.valuation_order.b, valued.valuation_order.c)
+    group by valued.charge_key
+),
+
+final as (
+    select valued.*, slots.after_seq
+    from valued
+    join slots on slots.charge_key = valued.charge_key
 )
 
 select * from final

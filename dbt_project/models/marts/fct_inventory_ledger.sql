@@ -24,27 +24,25 @@ approvals as (
 ),
 
 area_events as (
+    -- integers order the area's events: a movement at its valuation_seq, a landed cost or a cost
+    -- change right after the movement it follows (after_seq)
     select
-        movement_key as event_key, area_id, value_c + revaluation_c as change_c,
-        struct_pack(a := occurred_at, b := posted_at, c := movement_id, d := 0) as ord, source_system,
-        item_id, location_id, qty_u, area_seq
+        movement_key as event_key, area_id, value_c + revaluation_c as change_c, area_seq as slot,
+        0 as after_movement, item_id, location_id, qty_u, area_seq
     from movements
     union all
-    select charge_key, area_id, to_stock_c, valuation_order, '', null, null, null, null from charges
+    select charge_key, area_id, to_stock_c, after_seq, 1, null, null, null, null from charges
     union all
-    -- before the movements of its moment, which are already at the new cost
-    select change_key, area_id, revaluation_c,
-           struct_pack(a := effective_at, b := timestamp '0001-01-01', c := '', d := 0), '',
-           null, null, null, null
-    from cost_changes
+    select change_key, area_id, revaluation_c, after_seq, 1, null, null, null, null from cost_changes
 ),
 
 running as (
-    -- both running sums on these narrow rows, joined to the wide movements once
+    -- both running sums on these narrow rows, joined to the wide movements once; a charge's
+    -- or a change's own row is not kept, so their order among themselves does not matter
     select
         event_key,
         sum(change_c) over (
-            partition by area_id order by ord, source_system, event_key
+            partition by area_id order by slot, after_movement
             rows between unbounded preceding and current row
         ) as running_value_c,
         -- a location is in one site, so the area's valuation order (area_seq) orders its movements

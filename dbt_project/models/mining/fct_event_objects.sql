@@ -28,12 +28,12 @@ document_objects as (
 ),
 
 order_objects as (
-    -- notices, invoices and confirmations also belong to their order
+    -- notices, invoices and confirmations (document events, not movements) also belong to their order
     select event_id, split_part(case_id, '/', 1) as object_id,
            case process when 'procurement' then 'purchase_order' else 'production_order' end,
            'order'
     from events
-    where document_type in ('ASN', 'INVOICE', 'CONFIRMATION')
+    where document_type in ('ASN', 'INVOICE', 'CONFIRMATION') and movement_key is null
 ),
 
 movement_objects as (
