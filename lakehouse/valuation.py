@@ -614,6 +614,8 @@ class _FifoValues:
         self.is_inflow[self.l["id"]] = True
         self.l_row = np.zeros(size, np.int64)  # event id -> row in ``l``
         self.l_row[self.l["id"]] = np.arange(len(self.l["id"]))
+        self.o_row = np.zeros(size, np.int64)  # event id -> row in ``o``
+        self.o_row[self.o["id"]] = np.arange(len(self.o["id"]))
         self.out_value = np.zeros(size, np.int64)
         self.size = size
         self.layer_value, self.layer_qty = np.zeros(size, np.int64), np.ones(size, np.int64)
@@ -621,10 +623,10 @@ class _FifoValues:
         self.units_max = max(int(np.abs(self.p_units).max(initial=0)), 1)
         self.dtype: type | None = None  # of the piece values: int64, or object (Python ints) near 2^63
 
-    def _pieces(self, value: np.ndarray) -> np.ndarray:
+    def _pieces(self, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Piece values from the layers' values (``value``, in ``l`` order); per outflow the sum of
-        the pieces it took. Only the pieces of layers whose value changed are valued again:
-        each rounded, the emptying piece of a layer takes its rest."""
+        the pieces it took, and the outflows whose sum was touched. Only the pieces of layers whose
+        value changed are valued again: each rounded, the emptying piece of a layer takes its rest."""
         ids, size = self.l["id"], self.size
         dtype = object if self.units_max * max(int(np.abs(value).max(initial=0)), 1) >= 2**61 else np.int64
         if dtype is not self.dtype:  # everything, from scratch
@@ -638,7 +640,7 @@ class _FifoValues:
             at = np.flatnonzero(mark[self.p_layer])
         self.layer_value[ids] = value
         if not len(at):
-            return self.taken
+            return self.taken, at
         layer = self.p_layer[at]
         lv = self.layer_value[layer].astype(dtype)
         rounded = _half_up_np(self.p_units[at].astype(dtype) * lv, self.layer_qty[layer].astype(dtype))
@@ -647,9 +649,10 @@ class _FifoValues:
         np.add.at(self.others, layer[~empties], rounded[~empties])
         piece = np.where(empties, lv - self.others[layer], rounded) + self.p_charges[at]
         taken = self.p_taken[at]
-        np.add.at(self.taken, self.p_out[at][taken], piece[taken] - self.piece[at][taken])
+        touched = self.p_out[at][taken]
+        np.add.at(self.taken, touched, piece[taken] - self.piece[at][taken])
         self.piece[at] = piece
-        return self.taken
+        return self.taken, touched
 
     def solve(self) -> tuple[int, bool]:
         """Value until the outflows' values settle; write f_layer_values and f_out_values."""
@@ -695,6 +698,7 @@ class _FifoValues:
         computed = ~l["is_receipt"]  # a receipt's value is its own; the rest are qty x cost
         value = l["receipt_value"].copy()
         prev_num, prev_den = np.zeros_like(base_num), np.zeros_like(base_den)
+        booked = np.zeros(len(o["id"]), np.int64)
         passes, settled = 0, False
         while passes < MAX_ROUNDS and not settled:
             passes += 1
@@ -710,16 +714,25 @@ class _FifoValues:
                 qty = _exact(l["qty"][redo], num[redo])
                 got = _half_up_np(qty * num[redo].astype(qty.dtype), den[redo])
                 value[redo] = np.asarray(got.tolist(), np.int64) if got.dtype == object else got
-            taken = self._pieces(value)
+            taken, touched = self._pieces(value)
             # units beyond stock at the current cost (few: exact Python integers)
             b_num = np.where(o_pointed, num[o_at], o["fallback_std"][short]).astype(object)
             b_den = np.where(o_pointed, den[o_at], STD_DEN).astype(object)
-            booked = np.zeros(len(o["id"]), np.int64)
             booked[short] = _half_up_np(o["deficit"][short].astype(object) * b_num, b_den).tolist()
-            out_value = -(np.asarray(taken[o["id"]].tolist(), np.int64) if taken.dtype == object
-                          else taken[o["id"]]) - booked
-            settled = np.array_equal(out_value, self.out_value[o["id"]])
-            self.out_value[o["id"]] = out_value
+            # the outflows whose value can have changed: all in a solve's first pass, then those
+            # with a piece valued again and those with units beyond stock
+            if passes == 1:
+                rows = np.arange(len(o["id"]))
+            else:
+                mark = np.zeros(len(o["id"]), bool)
+                mark[self.o_row[touched]], mark[short] = True, True
+                rows = np.flatnonzero(mark)
+            ids = o["id"][rows]
+            out_value = -(np.asarray(taken[ids].tolist(), np.int64) if taken.dtype == object
+                          else taken[ids]) - booked[rows]
+            settled = np.array_equal(out_value, self.out_value[ids])
+            self.out_value[ids] = out_value
+        out_value = self.out_value[o["id"]]
         self._write("f_layer_values", {"id": l["id"], "qty_u": l["qty"], "value_c": value})
         self._write("f_out_values", {"id": o["id"], "value_c": out_value, "booked_c": booked,
                                      "deficit_units": o["deficit"]}, is_specific=o["is_specific"])
