@@ -693,8 +693,8 @@ class _FifoValues:
         fallback = np.flatnonzero(~l["own_cost"] & (l["cost_src"] < 0))
         base_num[fallback], base_den[fallback] = l["fallback_std"][fallback], STD_DEN
         short = np.flatnonzero(o["deficit"] > 0)
-        o_pointed = o["cost_src"][short] >= 0
-        o_at = self.l_row[np.maximum(o["cost_src"][short], 0)]
+        o_pointed = np.flatnonzero(o["cost_src"][short] >= 0)  # of ``short``: at the cost of an inflow
+        o_at = self.l_row[o["cost_src"][short][o_pointed]]
         computed = ~l["is_receipt"]  # a receipt's value is its own; the rest are qty x cost
         value = l["receipt_value"].copy()
         prev_num, prev_den = np.zeros_like(base_num), np.zeros_like(base_den)
@@ -716,8 +716,8 @@ class _FifoValues:
                 value[redo] = np.asarray(got.tolist(), np.int64) if got.dtype == object else got
             taken, touched = self._pieces(value)
             # units beyond stock at the current cost (few: exact Python integers)
-            b_num = np.where(o_pointed, num[o_at], o["fallback_std"][short]).astype(object)
-            b_den = np.where(o_pointed, den[o_at], STD_DEN).astype(object)
+            b_num, b_den = o["fallback_std"][short].astype(object), np.full(len(short), STD_DEN, object)
+            b_num[o_pointed], b_den[o_pointed] = num[o_at], den[o_at]
             booked[short] = _half_up_np(o["deficit"][short].astype(object) * b_num, b_den).tolist()
             # the outflows whose value can have changed: all in a solve's first pass, then those
             # with a piece valued again and those with units beyond stock
