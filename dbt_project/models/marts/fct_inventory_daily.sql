@@ -2,7 +2,8 @@
 -- ledger's last day: physical quantity, owned quantity, consignment and VMI quantity, and
 -- owned value. A site's owned value (item x site) is split over its locations by owned
 -- quantity, the rounding remainder going to the location holding the most, so locations
--- add up to the site's value to the cent.
+-- add up to the site's value to the cent; an item x site stocked in one location (most) takes
+-- the whole value without the split.
 with movements as not materialized (
     select * from {{ ref('int_movements_valued') }}
 ),
@@ -82,14 +83,29 @@ area_value as (
     )
 ),
 
+areas_shared as (
+    -- the few areas whose stock sits in more than one location; the rest need no split
+    select area_id from location_changes group by area_id having count(distinct location_id) > 1
+),
+
+stock_valued as not materialized (
+    -- not materialized: each branch below reads its own areas
+    select
+        location_stock.*,
+        coalesce(area_value.value_c, 0) as area_value_c,
+        areas_shared.area_id is not null as is_shared
+    from location_stock
+    left join area_value on area_value.area_id = location_stock.area_id and area_value.day = location_stock.day
+    left join areas_shared on areas_shared.area_id = location_stock.area_id
+),
+
 shares as (
     select
-        s.*,
-        coalesce(a.value_c, 0) as area_value_c,
-        sum(greatest(s.owned_u, 0)) over (partition by s.area_id, s.day) as area_owned_u,
-        row_number() over (partition by s.area_id, s.day order by s.owned_u desc, s.location_id) as owned_rank
-    from location_stock s
-    left join area_value a on a.area_id = s.area_id and a.day = s.day
+        *,
+        sum(greatest(owned_u, 0)) over (partition by area_id, day) as area_owned_u,
+        row_number() over (partition by area_id, day order by owned_u desc, location_id) as owned_rank
+    from stock_valued
+    where is_shared
 ),
 
 allocated as (
@@ -98,6 +114,23 @@ allocated as (
              then {{ div_half_up('area_value_c * greatest(owned_u, 0)', 'area_owned_u') }}
              else 0 end as rounded_c
     from shares
+),
+
+split as (
+    select
+        day, item_id, location_id, site_id, qty_u, owned_u, consignment_u, vmi_u,
+        rounded_c + case when owned_rank = 1 then area_value_c - sum(rounded_c) over (partition by area_id, day)
+                         else 0 end as value_c
+    from allocated
+),
+
+located as (
+    -- an area with one location: the location holds the area's whole value
+    select day, item_id, location_id, site_id, qty_u, owned_u, consignment_u, vmi_u, area_value_c as value_c
+    from stock_valued
+    where not is_shared
+    union all
+    select * from split
 ),
 
 final as (
@@ -110,9 +143,8 @@ final as (
         {{ from_micro('owned_u') }} as owned_qty,
         {{ from_micro('consignment_u') }} as consignment_qty,
         {{ from_micro('vmi_u') }} as vmi_qty,
-        {{ from_cents("rounded_c + case when owned_rank = 1 then area_value_c - sum(rounded_c) over "
-                      "(partition by area_id, day) else 0 end") }} as value
-    from allocated
+        {{ from_cents('value_c') }} as value
+    from located
 )
 
 select * from final
