@@ -541,18 +541,22 @@ def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[st
     # units beyond the layers received before the outflow (in_start of an outflow row)
     deficit = outu - np.clip(np.minimum(out_start + outu, in_start) - out_start, 0, None)
     # current cost: the newest earlier inflow with a cost of its own, else the standard cost
-    # the area's first inflow came in at, else the event's own standard cost
-    rows = np.arange(n)
+    # the area's first inflow came in at, else the event's own standard cost. Needed only by
+    # inflows without a cost of their own and outflows beyond stock (few): the rest get -1 / 0.
+    rows = np.flatnonzero(np.where(a["is_inflow"], ~a["own_cost"], deficit > 0))
     own_rows = np.flatnonzero(a["is_inflow"] & a["own_cost"])
     src = np.searchsorted(own_rows, rows, side="left") - 1
     src_row = own_rows[np.maximum(src, 0)] if len(own_rows) else rows
-    has_src = (src >= 0) & (run[src_row] == run)
+    has_src = (src >= 0) & (run[src_row] == run[rows])
     inflow_rows = np.flatnonzero(a["is_inflow"])
     first = np.searchsorted(inflow_rows, starts, side="left")  # the area's first inflow, if it has one
     first_row = inflow_rows[np.minimum(first, len(inflow_rows) - 1)] if len(inflow_rows) else starts
-    first_row = np.where((first < len(inflow_rows)) & (first_row < starts + lengths), first_row, n)[run]
-    fallback = np.where(first_row < rows, a["std_num"][np.minimum(first_row, max(n - 1, 0))], a["std_num"])
-    events = {"deficit": deficit, "cost_src": np.where(has_src, a["id"][src_row], -1), "fallback_std": fallback}
+    first_row = np.where((first < len(inflow_rows)) & (first_row < starts + lengths), first_row, n)[run[rows]]
+    std = a["std_num"]
+    cost_src, fallback = np.full(n, -1, np.int64), np.zeros(n, std.dtype)
+    cost_src[rows] = np.where(has_src, a["id"][src_row], -1)
+    fallback[rows] = np.where(first_row < rows, std[np.minimum(first_row, max(n - 1, 0))], std[rows])
+    events = {"deficit": deficit, "cost_src": cost_src, "fallback_std": fallback}
     return pieces, events
 
 
