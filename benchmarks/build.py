@@ -14,6 +14,7 @@ valuation order: the engine as valuation_seq, the reference as a sorted list.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from fractions import Fraction
@@ -85,7 +86,7 @@ def bench_fifo(scale: str) -> str:
     same = engine == reference.value
     return (f"| {scale} | {count:,} | {engine_s:.2f} ({engine_cpu:.2f} CPU, {run_info.rounds} rounds) "
             f"| {reference_s:.2f} ({reference_cpu:.2f} CPU) | {reference_s / engine_s:.1f}x "
-            f"| {'yes' if same else 'NO'} |")
+            f"(CPU {reference_cpu / engine_cpu:.1f}x) | {'yes' if same else 'NO'} | {load()} |")
 
 
 def bench_fifo_copies(scale: str, copies: int) -> str:
@@ -121,7 +122,12 @@ def bench_fifo_copies(scale: str, copies: int) -> str:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return (f"| {scale} x {copies} | {count:,} | {wall:.1f} ({cpu:.1f} CPU, {run_info.rounds} rounds) "
-            f"| not run | | {peak:,.0f} MB peak (process) |")
+            f"| not run | | {peak:,.0f} MB peak (process) | {load()} |")
+
+
+def load() -> str:
+    """The machine's load average over the last minute (other work beside the benchmark inflates wall times)."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def best_of_two(fn):
@@ -147,8 +153,9 @@ def main() -> None:
         lines.append(bench_build(scale))
         print(lines[-1], flush=True)
     if args.fifo:
-        lines += ["", "| scale | FIFO movements | engine s | reference valuer s | speed-up (wall) | identical |",
-                  "|---|---:|---:|---:|---:|---|"]
+        lines += ["", "| scale | FIFO movements | engine s | reference valuer s | speed-up (wall) | identical "
+                      "| load (1 min) |",
+                  "|---|---:|---:|---:|---:|---|---:|"]
     for scale in args.fifo:
         lines.append(bench_fifo_copies(scale, args.fifo_copies) if args.fifo_copies else bench_fifo(scale))
         print(lines[-1], flush=True)
