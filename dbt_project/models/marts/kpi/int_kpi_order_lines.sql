@@ -24,18 +24,23 @@ lines as (
         max(allocated_qty) as final_allocated_qty,
         bool_or(status = 'cancelled') as is_cancelled,
         bool_or(drop_ship) as is_drop_ship,
-        arg_max(status, coalesce(allocated_at, ordered_at)) as last_status
+        -- the latest version; versions of one moment by landing order, so the status is deterministic
+        arg_max(status, (coalesce(allocated_at, ordered_at), landed_at, batch_id, source_line)) as last_status
     from orders
     group by so_id, so_line
 ),
 
 in_base as (
-    -- qty x factor_num / factor_den in micro-units, half up (the ledger's conversion rule)
+    -- qty x factor_num / factor_den in micro-units, half up (the ledger's conversion rule); a
+    -- line in the item's base unit (most) needs no multiplication
     select
         lines.*,
-        {{ div_half_up(micro('lines.qty') ~ ' * ' ~ micro('factors.factor_num'), micro('factors.factor_den')) }} as qty_u,
-        {{ div_half_up(micro('lines.first_allocated_qty') ~ ' * ' ~ micro('factors.factor_num'), micro('factors.factor_den')) }} as first_allocated_u,
-        {{ div_half_up(micro('lines.final_allocated_qty') ~ ' * ' ~ micro('factors.factor_num'), micro('factors.factor_den')) }} as final_allocated_u
+        {%- for qty, micro_units in [('qty', 'qty_u'), ('first_allocated_qty', 'first_allocated_u'),
+                                      ('final_allocated_qty', 'final_allocated_u')] %}
+        case when factors.factor_num = factors.factor_den then {{ micro('lines.' ~ qty) }}
+             else {{ div_half_up(micro('lines.' ~ qty) ~ ' * ' ~ micro('factors.factor_num'), micro('factors.factor_den')) }}
+        end as {{ micro_units }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from lines
     inner join factors on factors.item_id = lines.item_id and factors.uom = lines.uom
     where not lines.is_drop_ship
