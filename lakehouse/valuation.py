@@ -180,8 +180,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = "val_movements",
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
-        SELECT d.id AS inflow_id, d.area_id AS inflow_area, d.method AS inflow_method,
-               e.key AS source_key, e.id AS source_id, e.qty_u AS source_qty
+        SELECT d.id AS inflow_id, d.method AS inflow_method, e.id AS source_id, e.qty_u AS source_qty
         FROM ev d JOIN ev_ref r ON r.id = d.id JOIN ev e ON e.id = r.ref_id
         WHERE d.mtype IN ('transfer_in', 'customer_return') AND d.method <> 'standard' AND e.qty_u < 0
     """)
