@@ -2,9 +2,16 @@
 -- consignment and stock-control processes the warehouse knows, with its physical time
 -- (occurred_at) and, where the source records one, the moment it was entered (posted_at).
 -- Documents come from staging (their latest landed version); inventory movements from the
--- ledger, so only movements the ledger takes are events.
+-- ledger's rows (int_movements_valued: every movement fct_inventory_ledger takes, with the
+-- same base-unit quantity and value), so only movements the ledger takes are events. Read
+-- before the ledger's running sums, the event log builds beside the ledger instead of after it.
 with ledger as (
-    select * from {{ ref('fct_inventory_ledger') }}
+    select
+        movement_key, movement_type, document_type, document_id, document_line, occurred_at,
+        posted_at, source_system as source, site_id, location_id, user_id, item_id,
+        {{ from_micro('qty_u') }} as qty,
+        {{ from_cents('value_c') }} as value
+    from {{ ref('int_movements_valued') }}
 ),
 
 purchase_orders as (
