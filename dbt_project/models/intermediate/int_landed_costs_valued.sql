@@ -11,11 +11,8 @@ charges as (
 ),
 
 movements as not materialized (
+    -- read twice: the charge's receipt, and the area's movements before the charge
     select * from {{ ref('int_movements_prepared') }}
-),
-
-receipts as (
-    select * from movements
 ),
 
 valued as (
@@ -40,7 +37,7 @@ valued as (
         greatest(charges.occurred_at, receipts.occurred_at) as effective_at
     from entries
     join charges on charges.charge_key = entries.charge_key
-    join receipts on receipts.movement_key = entries.movement_key
+    join movements receipts on receipts.movement_key = entries.movement_key
 ),
 
 slots as (

@@ -4,6 +4,10 @@
 -- quantity, the rounding remainder going to the location holding the most, so locations
 -- add up to the site's value to the cent; an item x site stocked in one location (most) takes
 -- the whole value without the split.
+{# a row valid from its day to the day before next_day (or to the ledger's last day), one row per day #}
+{% set days_until_next -%}
+unnest(generate_series(day, coalesce(next_day - interval 1 day, (select day from last_day)), interval 1 day))::date as day
+{%- endset %}
 with movements as not materialized (
     select * from {{ ref('int_movements_valued') }}
 ),
@@ -52,9 +56,7 @@ location_running as (
 location_stock as (
     -- every day from the location's first movement to the ledger's last day
     select item_id, location_id, site_id, area_id, qty_u, owned_u, consignment_u, vmi_u,
-           unnest(generate_series(
-               day, coalesce(next_day - interval 1 day, (select day from last_day)), interval 1 day
-           ))::date as day
+           {{ days_until_next }}
     from location_running
 ),
 
@@ -70,9 +72,7 @@ area_changes as (
 area_value as (
     select
         area_id,
-        unnest(generate_series(
-            day, coalesce(next_day - interval 1 day, (select day from last_day)), interval 1 day
-        ))::date as day,
+        {{ days_until_next }},
         value_c
     from (
         select area_id, day,

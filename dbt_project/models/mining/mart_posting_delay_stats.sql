@@ -48,7 +48,7 @@ cumulative as (
     from delay_counts
 ),
 
-stats as (
+final as (
     select
         dimension,
         dimension_value,
@@ -64,22 +64,6 @@ stats as (
         coalesce(sum(late_value), 0) as late_value
     from cumulative
     group by dimension, dimension_value
-),
-
-final as (
-    select
-        dimension,
-        dimension_value,
-        events,
-        mean_delay_hours,
-        median_delay_hours,
-        p90_delay_hours,
-        p99_delay_hours,
-        max_delay_hours,
-        posted_ahead_events,
-        late_events,
-        late_value
-    from stats
 )
 
 select * from final
