@@ -66,12 +66,35 @@ movement_events as (
     inner join movement_activities a on a.movement_type = ledger.movement_type
 ),
 
+-- How each kind of document event appears in the processes
+document_kinds as (
+    select * from (values
+        ('po', 'procurement', 'Order placed', 10, 'PO'),
+        ('asn', 'procurement', 'Shipment notified', 20, 'ASN'),
+        ('inv', 'procurement', 'Invoice received', 40, 'INVOICE'),
+        ('pay', 'procurement', 'Invoice paid', 50, 'INVOICE'),
+        ('mo', 'production', 'Order released', 10, 'MO'),
+        ('oc', 'production', 'Operation confirmed', 30, 'CONFIRMATION'),
+        ('so', 'fulfilment', 'Order placed', 10, 'SO'),
+        ('alloc', 'fulfilment', 'Stock allocated', 20, 'SO')
+    ) as t(kind, process, activity, activity_rank, document_type)
+),
+
 document_events as (
+    -- the event id is the kind, the document key and, for an allocation, its moment; a notice's,
+    -- invoice's or confirmation's case is its order (line), any other document's its own key
     select
-        event_id, process, case_id, activity, null as posting_activity, activity_rank, occurred_at,
-        posted_at, source, site_id, null as location_id, user_id, item_id, qty, value,
-        null as movement_key, null as movement_type, document_type, document_id
-    from {{ ref('int_process_document_events') }}
+        d.kind || ':' || d.document_id || coalesce('/' || d.document_line, '')
+            || case when d.kind = 'alloc' then '@' || strftime(d.occurred_at, '%Y-%m-%dT%H:%M:%S.%f') else '' end
+            as event_id,
+        k.process,
+        case when d.kind in ('asn', 'inv', 'pay', 'oc') then d.order_case
+             else d.document_id || coalesce('/' || d.document_line, '') end as case_id,
+        k.activity, null as posting_activity, k.activity_rank, d.occurred_at, d.posted_at, d.source,
+        d.site_id, null as location_id, d.user_id, d.item_id, d.qty, d.value, null as movement_key,
+        null as movement_type, k.document_type, d.document_id
+    from {{ ref('int_process_document_events') }} d
+    inner join document_kinds k on k.kind = d.kind
 ),
 
 events as (

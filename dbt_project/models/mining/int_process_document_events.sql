@@ -1,11 +1,16 @@
 {{ config(schema='intermediate') }}
+-- depends_on: {{ ref('int_movements_prepared') }}
 -- The document events of the event log (mining.fct_process_events): purchase orders placed,
 -- supplier shipments notified, invoices received and paid, production orders released,
 -- operations confirmed, sales orders placed and stock allocated, each from the latest landed
 -- version of its document in staging (a sales order line's first version for "Order placed",
--- every allocation moment of its versions). Built from staging alone, so it runs while the
--- ledger is being valued; fct_process_events adds the inventory movements and the derived
--- columns when it is read.
+-- every allocation moment of its versions).
+-- Narrow on purpose: an event's kind, document and line; the event log derives the event id,
+-- case, process, activity and document type from them when read (writing them here was half
+-- this table's cost at large scale). Built from staging alone; the depends_on above only
+-- schedules it beside the valuation engine, which leaves the second core partly idle, instead
+-- of beside int_movements_linked and int_movements_prepared on the critical path
+-- (docs/decisions.md).
 with purchase_orders as (
     select * from {{ ref('stg_lake__purchase_orders') }}
     qualify row_number() over (partition by po_id, po_line
@@ -58,50 +63,44 @@ allocations as (
 ),
 
 document_events as (
-    select 'po:' || po_id || '/' || po_line as event_id, 'procurement' as process,
-           po_id || '/' || po_line as case_id, 'Order placed' as activity, 10 as activity_rank,
+    -- kind: the event id's prefix (the event log maps it to its process, activity and document
+    -- type); order_case: the order line or production order a notice, invoice or confirmation
+    -- belongs to
+    select 'po' as kind, po_id as document_id, po_line as document_line, null as order_case,
            ordered_at as occurred_at, null::timestamp as posted_at, source_system as source, site_id,
-           user_id, item_id, qty, null::decimal(18, 2) as value, 'PO' as document_type,
-           po_id as document_id
+           user_id, item_id, qty, null::decimal(18, 2) as value
     from purchase_orders
     union all
-    select 'asn:' || asn.asn_id || '/' || asn.asn_line, 'procurement', asn.po_id || '/' || asn.po_line,
-           'Shipment notified', 20, asn.shipped_at, null, asn.source_system, po.site_id,
-           null, asn.item_id, asn.qty, null, 'ASN', asn.asn_id
+    select 'asn', asn.asn_id, asn.asn_line, asn.po_id || '/' || asn.po_line, asn.shipped_at, null,
+           asn.source_system, po.site_id, null, asn.item_id, asn.qty, null
     from asn
     left join purchase_orders po on po.po_id = asn.po_id and po.po_line = asn.po_line
     union all
-    select 'inv:' || i.invoice_id || '/' || i.invoice_line, 'procurement', i.po_id || '/' || i.po_line,
-           'Invoice received', 40, i.invoiced_at, i.posted_at, i.source_system, po.site_id,
-           null, i.item_id, i.qty, cast(i.amount as decimal(18, 2)), 'INVOICE', i.invoice_id
+    select 'inv', i.invoice_id, i.invoice_line, i.po_id || '/' || i.po_line, i.invoiced_at, i.posted_at,
+           i.source_system, po.site_id, null, i.item_id, i.qty, cast(i.amount as decimal(18, 2))
     from invoices i
     left join purchase_orders po on po.po_id = i.po_id and po.po_line = i.po_line
     union all
-    select 'pay:' || i.invoice_id || '/' || i.invoice_line, 'procurement', i.po_id || '/' || i.po_line,
-           'Invoice paid', 50, i.paid_at, null, i.source_system, po.site_id,
-           null, i.item_id, i.qty, cast(i.amount as decimal(18, 2)), 'INVOICE', i.invoice_id
+    select 'pay', i.invoice_id, i.invoice_line, i.po_id || '/' || i.po_line, i.paid_at, null,
+           i.source_system, po.site_id, null, i.item_id, i.qty, cast(i.amount as decimal(18, 2))
     from invoices i
     left join purchase_orders po on po.po_id = i.po_id and po.po_line = i.po_line
     where i.paid_at is not null
     union all
-    select 'mo:' || production_order_id, 'production', production_order_id, 'Order released', 10,
-           released_at, null, source_system, site_id, user_id, item_id, planned_qty, null,
-           'MO', production_order_id
+    select 'mo', production_order_id, null, null, released_at, null, source_system, site_id, user_id,
+           item_id, planned_qty, null
     from production_orders
     union all
-    select 'oc:' || c.confirmation_id, 'production', c.production_order_id, 'Operation confirmed',
-           30, c.occurred_at, c.posted_at, c.source_system, mo.site_id, c.user_id,
-           mo.item_id, c.good_qty, null, 'CONFIRMATION', c.confirmation_id
+    select 'oc', c.confirmation_id, null, c.production_order_id, c.occurred_at, c.posted_at,
+           c.source_system, mo.site_id, c.user_id, mo.item_id, c.good_qty, null
     from confirmations c
     left join production_orders mo on mo.production_order_id = c.production_order_id
     union all
-    select 'so:' || so_id || '/' || so_line, 'fulfilment', so_id || '/' || so_line, 'Order placed',
-           10, ordered_at, null, source_system, site_id, null, item_id, qty, null, 'SO', so_id
+    select 'so', so_id, so_line, null, ordered_at, null, source_system, site_id, null, item_id, qty, null
     from sales_orders
     union all
-    select 'alloc:' || so_id || '/' || so_line || '@' || strftime(allocated_at, '%Y-%m-%dT%H:%M:%S.%f'),
-           'fulfilment', so_id || '/' || so_line, 'Stock allocated', 20, allocated_at, null,
-           source_system, site_id, null, item_id, allocated_qty, null, 'SO', so_id
+    select 'alloc', so_id, so_line, null, allocated_at, null, source_system, site_id, null, item_id,
+           allocated_qty, null
     from allocations
 )
 
