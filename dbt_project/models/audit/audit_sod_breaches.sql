@@ -9,13 +9,9 @@
 --   dormant_user_with_active_role  an employed user with roles and no recorded activity in the last
 --                                  var audit_dormant_days (default 90) of the data
 --   conflicting_roles              a user holding two roles that must not meet (seed audit_sod_conflicting_roles)
-with ledger as not materialized (
+with movements as not materialized (
+    -- not materialized: each use reads only its own columns (the ledger carries approved_by)
     select * from {{ ref('fct_inventory_ledger') }}
-),
-
-approvals as (
-    select * from {{ ref('stg_lake__movement_approvals') }}
-    qualify row_number() over (partition by movement_key order by landed_at desc, source_line desc) = 1
 ),
 
 status_changes as (
@@ -45,18 +41,12 @@ items as (
     select item_id, regulated from {{ ref('int_items_versioned') }} where is_current
 ),
 
-movements as (
-    select ledger.*, approvals.approved_by
-    from ledger
-    left join approvals on approvals.movement_key = ledger.movement_key
-),
-
 data_end as (
-    select max(occurred_at) as active_at from ledger
+    select max(occurred_at) as active_at from movements
 ),
 
 activity as (
-    select user_id, occurred_at as active_at from ledger
+    select user_id, occurred_at as active_at from movements
     union all select approved_by, occurred_at from movements where approved_by is not null
     union all select user_id, counted_at from {{ ref('stg_lake__cycle_counts') }}
     union all select user_id, changed_at from status_changes
