@@ -61,8 +61,11 @@ joined as (
 converted as (
     select
         *,
-        case when factor_num is not null then
-            {{ div_half_up(micro('qty') ~ ' * ' ~ micro('factor_num'), micro('factor_den')) }}
+        -- a movement in the item's base unit (most) needs no multiplication (at large scale the
+        -- exact conversion of every movement was 13 of this model's CPU seconds)
+        case when factor_num = factor_den then {{ micro('qty') }}
+             when factor_num is not null then
+                 {{ div_half_up(micro('qty') ~ ' * ' ~ micro('factor_num'), micro('factor_den')) }}
         end as qty_u,
         case when movement_type = 'receipt' then
             {{ div_half_up(micro('qty') ~ ' * ' ~ micro('unit_cost'), '10000000000') }}
