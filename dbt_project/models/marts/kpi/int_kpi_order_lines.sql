@@ -3,7 +3,8 @@
 -- item's base unit. A line arrives in several versions as allocation catches up; allocation only
 -- grows, so the first version's allocation is the smallest and the final one the largest.
 -- short_qty: what the stock could not cover when the line was ordered (it met zero available).
-with orders as (
+with orders as not materialized (
+    -- not materialized: each use below reads only its own columns from the lake
     select * from {{ ref('stg_lake__sales_orders') }}
 ),
 
@@ -11,7 +12,30 @@ factors as (
     select * from {{ ref('int_uom_factors') }}
 ),
 
-lines as (
+revised_lines as (
+    -- lines with more than one version (~15 % at large scale); the rest need no aggregate
+    select so_id, so_line from orders group by so_id, so_line having count(*) > 1
+),
+
+single_version_lines as (
+    select
+        so_id,
+        so_line,
+        item_id,
+        site_id,
+        uom,
+        ordered_at,
+        qty,
+        allocated_qty as first_allocated_qty,
+        allocated_qty as final_allocated_qty,
+        status = 'cancelled' as is_cancelled,
+        drop_ship as is_drop_ship,
+        status as last_status
+    from orders
+    anti join revised_lines using (so_id, so_line)
+),
+
+revised_line_versions as (
     select
         so_id,
         so_line,
@@ -27,7 +51,14 @@ lines as (
         -- the latest version; versions of one moment by landing order, so the status is deterministic
         arg_max(status, (coalesce(allocated_at, ordered_at), landed_at, batch_id, source_line)) as last_status
     from orders
+    semi join revised_lines using (so_id, so_line)
     group by so_id, so_line
+),
+
+lines as (
+    select * from single_version_lines
+    union all
+    select * from revised_line_versions
 ),
 
 in_base as (
