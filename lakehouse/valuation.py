@@ -270,9 +270,7 @@ class _Keys:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.table = con.sql("SELECT id, key, area_id FROM ev").to_arrow_table()
-        ids = self.table["id"].to_numpy()
-        self.at = np.zeros(int(ids.max(initial=0)) + 1, np.int64)
-        self.at[ids] = np.arange(len(ids))
+        self.at = _rows_of(self.table["id"].to_numpy(), missing=0)
 
     def take(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
         return self.table[column].take(self.at[ids.to_numpy()])
@@ -416,8 +414,7 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> tuple[dict, dict, int]:
     order = _area_order(fetched["id"], fetched["aid"], fetched["seq"])
     events = {k: np.asarray(v)[order] for k, v in fetched.items()}
     n = len(order)
-    row = np.full(size, -1, np.int64)  # event id -> row
-    row[events["id"]] = np.arange(n)
+    row = _rows_of(events["id"], size)
     kind = events.pop("kind")
     is_inflow, is_outflow = (kind & 1) > 0, (kind & 2) > 0
     # the few vendor returns of named receipts, and the derived inflows: onto their rows
@@ -514,13 +511,20 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> tuple[dict, dict, int]:
     return events, pieces, size
 
 
+def _rows_of(ids: np.ndarray, size: int | None = None, missing: int = -1) -> np.ndarray:
+    """Event id -> its row in ``ids`` (``missing`` for the ids not there), over ``size`` ids (the
+    largest id + 1 by default)."""
+    ids = np.asarray(ids, np.int64)
+    rows = np.full(int(ids.max(initial=0)) + 1 if size is None else size, missing, np.int64)
+    rows[ids] = np.arange(len(ids))
+    return rows
+
+
 def _area_order(ids: np.ndarray, aid: np.ndarray, seq: np.ndarray) -> np.ndarray:
     """The rows by area, then valuation order. Chunks number their events so (``_value_chunks``): then
     ordering by id (a scatter, ids being distinct and dense) is enough; otherwise a lexsort (cheaper
     than SQL's sort)."""
-    ids = np.asarray(ids, np.int64)
-    slot = np.full(int(ids.max(initial=0)) + 1, -1, np.int64)
-    slot[ids] = np.arange(len(ids))
+    slot = _rows_of(ids)
     order = slot[slot >= 0]
     a, s = np.asarray(aid)[order], np.asarray(seq)[order]
     if np.any((a[1:] < a[:-1]) | ((a[1:] == a[:-1]) & (s[1:] <= s[:-1]))):
@@ -652,10 +656,7 @@ class _FifoValues:
         self.is_fifo_out[self.o["id"]] = True
         self.is_inflow = np.zeros(size, bool)
         self.is_inflow[self.l["id"]] = True
-        self.l_row = np.zeros(size, np.int64)  # event id -> row in ``l``
-        self.l_row[self.l["id"]] = np.arange(len(self.l["id"]))
-        self.o_row = np.zeros(size, np.int64)  # event id -> row in ``o``
-        self.o_row[self.o["id"]] = np.arange(len(self.o["id"]))
+        self.l_row, self.o_row = _rows_of(self.l["id"], size, missing=0), _rows_of(self.o["id"], size, missing=0)
         self.out_value = np.zeros(size, np.int64)
         self.size = size
         self.layer_value, self.layer_qty = np.zeros(size, np.int64), np.ones(size, np.int64)
@@ -861,8 +862,7 @@ class _Avco:
         n = len(order)
         aid = self.a["aid"]
         self.area = np.cumsum(np.concatenate([[False], aid[1:] != aid[:-1]])) if n else np.zeros(0, np.int64)
-        self.row = np.full(int(self.a["id"].max(initial=0)) + 1, -1, np.int64)
-        self.row[self.a["id"]] = np.arange(n)
+        self.row = _rows_of(self.a["id"])
         self.out = tuple(np.zeros(n, np.int64) for _ in range(5))  # value, reval, deficit, booked, to_cogs
         self._scan(np.arange(n))
 
