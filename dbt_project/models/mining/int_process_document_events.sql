@@ -45,19 +45,36 @@ sales_order_versions as not materialized (
     select * from {{ ref('stg_lake__sales_orders') }}
 ),
 
+revised_lines as (
+    -- lines with more than one version (~15 %): a line with one version is that version
+    select so_id, so_line from {{ ref('int_sales_order_lines_revised') }}
+),
+
 sales_orders as (
     -- the first version: the line as ordered
     select * from sales_order_versions
-    qualify row_number() over (partition by so_id, so_line
-                               order by coalesce(allocated_at, ordered_at), landed_at, source_line) = 1
+    anti join revised_lines using (so_id, so_line)
+    union all
+    (
+        select * from sales_order_versions
+        semi join revised_lines using (so_id, so_line)
+        qualify row_number() over (partition by so_id, so_line
+                                   order by coalesce(allocated_at, ordered_at), landed_at, source_line) = 1
+    )
 ),
 
 allocations as (
     -- every moment a version of the line says stock was allocated to it
+    select so_id, so_line, allocated_at, allocated_qty, site_id, item_id, source_system
+    from sales_order_versions
+    anti join revised_lines using (so_id, so_line)
+    where allocated_at is not null and allocated_qty > 0
+    union all
     select so_id, so_line, allocated_at, max(allocated_qty) as allocated_qty,
            any_value(site_id) as site_id, any_value(item_id) as item_id,
            any_value(source_system) as source_system
     from sales_order_versions
+    semi join revised_lines using (so_id, so_line)
     where allocated_at is not null and allocated_qty > 0
     group by so_id, so_line, allocated_at
 ),

@@ -13,8 +13,8 @@ factors as (
 ),
 
 revised_lines as (
-    -- lines with more than one version (~15 % at large scale); the rest need no aggregate
-    select so_id, so_line from orders group by so_id, so_line having count(*) > 1
+    -- lines with more than one version (~15 %); the rest need no aggregate
+    select so_id, so_line from {{ ref('int_sales_order_lines_revised') }}
 ),
 
 single_version_lines as (
