@@ -73,9 +73,12 @@ def test_flow_deviations_are_explained_by_late_postings(sample_company: Workspac
     assert rows and rows[0][1] == rows[0][2]
 
 
-def test_results_and_maps_are_documented_tables(sample_company: Workspace) -> None:
+def test_results_and_maps_are_documented(sample_company: Workspace) -> None:
     with read_only(sample_company.warehouse) as con:
+        # tables and views (the event log is a view over its document events and the ledger's rows)
         comments = dict(con.execute("select table_name, comment from duckdb_tables() "
+                                    "where schema_name = 'mining' union all "
+                                    "select view_name, comment from duckdb_views() "
                                     "where schema_name = 'mining'").fetchall())
         maps = con.execute("select process, map, svg from mining.process_maps "
                            "where log = 'onhand'").fetchall()

@@ -51,16 +51,7 @@ revised_lines as (
 ),
 
 sales_orders as (
-    -- the first version: the line as ordered
-    select * from sales_order_versions
-    anti join revised_lines using (so_id, so_line)
-    union all
-    (
-        select * from sales_order_versions
-        semi join revised_lines using (so_id, so_line)
-        qualify row_number() over (partition by so_id, so_line
-                                   order by coalesce(allocated_at, ordered_at), landed_at, source_line) = 1
-    )
+    select * from {{ ref('int_sales_order_lines_as_ordered') }}
 ),
 
 allocations as (

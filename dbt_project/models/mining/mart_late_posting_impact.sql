@@ -9,9 +9,7 @@ with gaps as not materialized (
 
 sales_orders as (
     -- each line as first ordered
-    select * from {{ ref('stg_lake__sales_orders') }}
-    qualify row_number() over (partition by so_id, so_line
-                               order by coalesce(allocated_at, ordered_at), landed_at, source_line) = 1
+    select * from {{ ref('int_sales_order_lines_as_ordered') }}
 ),
 
 backordered_on_phantom_days as (
