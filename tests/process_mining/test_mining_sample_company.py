@@ -156,5 +156,9 @@ def test_the_case_steps_grain_check_fails_where_the_grain_could_break(
         con.execute(f"attach '{copy}' as warehouse")
         assert con.execute(check).fetchall() == []
         con.execute("use warehouse")
+        # the event log is a view: a table with its rows takes its place, to be broken
+        con.execute("create temp table events as select * from mining.fct_process_events")
+        con.execute("drop view mining.fct_process_events")
+        con.execute("create table mining.fct_process_events as select * from events")
         con.execute(breakage)
         assert con.execute(check).fetchall()
