@@ -3,10 +3,8 @@
 -- value per item x site (which includes landed costs taken into stock, negative-stock
 -- revaluations and standard cost revaluations at the moment they are booked).
 with movements as not materialized (
-    -- not materialized: each use below reads only its own columns from the table; rowid (the
-    -- row's place in the table, fixed within this query) joins the running sums back on an
-    -- integer instead of the text movement_key
-    select *, rowid as movement_row from {{ ref('int_movements_valued') }}
+    -- not materialized: each use below reads only its own columns from the table
+    select * from {{ ref('int_movements_valued') }}
 ),
 
 items as (
@@ -29,13 +27,13 @@ area_events as (
     -- integers order the area's events: a movement at its valuation_seq, a landed cost or a cost
     -- change right after the movement it follows (after_seq)
     select
-        movement_row, area_id, value_c + revaluation_c as change_c, area_seq as slot,
+        movement_key as event_key, area_id, value_c + revaluation_c as change_c, area_seq as slot,
         0 as after_movement, qty_u
     from movements
     union all
-    select null, area_id, to_stock_c, after_seq, 1, null from charges
+    select charge_key, area_id, to_stock_c, after_seq, 1, null from charges
     union all
-    select null, area_id, revaluation_c, after_seq, 1, null from cost_changes
+    select change_key, area_id, revaluation_c, after_seq, 1, null from cost_changes
 ),
 
 running as (
@@ -43,7 +41,7 @@ running as (
     -- joined to the wide movements once; a charge's or a change's own row is not kept, so their
     -- order among themselves does not matter
     select
-        movement_row,
+        event_key,
         sum(change_c) over area_order as running_value_c,
         sum(qty_u) over area_order as area_running_qty_u
     from area_events
@@ -62,7 +60,7 @@ multi_location_areas as (
 location_running as (
     -- a location is in one site, so the area's valuation order (area_seq) orders its movements
     select
-        movements.movement_row,
+        movements.movement_key,
         sum(movements.qty_u) over (
             partition by movements.item_id, movements.location_id order by movements.area_seq
             rows between unbounded preceding and current row
@@ -117,8 +115,8 @@ final as (
         movements.source_line
     from movements
     left join items on items.item_id = movements.item_id
-    join running on running.movement_row = movements.movement_row
-    left join location_running on location_running.movement_row = movements.movement_row
+    join running on running.event_key = movements.movement_key
+    left join location_running on location_running.movement_key = movements.movement_key
     left join approvals on approvals.movement_key = movements.movement_key
 )
 

@@ -1,5 +1,4 @@
 {{ config(schema='intermediate') }}
--- depends_on: {{ ref('int_movements_prepared') }}
 -- The document events of the event log (mining.fct_process_events): purchase orders placed,
 -- supplier shipments notified, invoices received and paid, production orders released,
 -- operations confirmed, sales orders placed and stock allocated, each from the latest landed
@@ -7,10 +6,8 @@
 -- every allocation moment of its versions).
 -- Narrow on purpose: an event's kind, document and line; the event log derives the event id,
 -- case, process, activity and document type from them when read (writing them here was half
--- this table's cost at large scale). Built from staging alone; the depends_on above only
--- schedules it beside the valuation engine, which leaves the second core partly idle, instead
--- of beside int_movements_linked and int_movements_prepared on the critical path
--- (docs/decisions.md).
+-- this table's cost at large scale). Built from staging alone, at the start of the build: run
+-- beside the valuation engine instead, it made the engine spill (docs/decisions.md).
 with purchase_orders as (
     select * from {{ ref('stg_lake__purchase_orders') }}
     qualify row_number() over (partition by po_id, po_line
