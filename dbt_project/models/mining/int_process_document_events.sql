@@ -7,7 +7,7 @@
 -- Narrow on purpose: an event's kind, document and line; the event log derives the event id,
 -- case, process, activity and document type from them when read (writing them here was half
 -- this table's cost at large scale). Built from staging alone, at the start of the build: run
--- beside the valuation engine instead, it made the engine spill (docs/decisions.md).
+-- beside the valuation engine instead, it slowed the engine (docs/decisions.md).
 with purchase_orders as (
     select * from {{ ref('stg_lake__purchase_orders') }}
     qualify row_number() over (partition by po_id, po_line
