@@ -2,7 +2,7 @@
 -- consignment and stock-control processes the warehouse knows, with its physical time
 -- (occurred_at) and, where the source records one, the moment it was entered (posted_at).
 -- A view (docs/decisions.md): the document events are a table built from staging
--- (int_process_document_events) while the ledger is valued; the inventory movements are the
+-- (int_process_document_events) at the start of the build; the inventory movements are the
 -- ledger's rows (int_movements_valued: every movement fct_inventory_ledger takes, with the same
 -- base-unit quantity and value), so only movements the ledger takes are events, and they are
 -- not written a second time. The derived columns are computed when read.
