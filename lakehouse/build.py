@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import psutil
+import pyarrow as pa
 
 from lakehouse.errors import OnhandError
 from lakehouse.lake import Lake, Manifest, utc_now
@@ -163,12 +164,16 @@ def _record_build(con: duckdb.DuckDBPyConnection, report: BuildReport, manifests
         "entity VARCHAR, file VARCHAR, file_sha256 VARCHAR, rows_in BIGINT, rows_landed BIGINT, "
         "rows_rejected BIGINT, rows_duplicate BIGINT, landed_at TIMESTAMP)"
     )
-    con.executemany(
-        "INSERT INTO audit.build_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(m.batch_id, m.source, m.entity, m.file, m.file_sha256, m.rows_in, m.rows_landed,
-          m.rows_rejected, m.rows_duplicate,
-          datetime.fromisoformat(m.landed_at).replace(tzinfo=None)) for m in manifests],
-    )
+    # one Arrow table, not executemany: 8,319 single-row inserts took 12 s at large scale
+    batches = pa.Table.from_pylist([
+        {"batch_id": m.batch_id, "source": m.source, "entity": m.entity, "file": m.file,
+         "file_sha256": m.file_sha256, "rows_in": m.rows_in, "rows_landed": m.rows_landed,
+         "rows_rejected": m.rows_rejected, "rows_duplicate": m.rows_duplicate,
+         "landed_at": datetime.fromisoformat(m.landed_at).replace(tzinfo=None)} for m in manifests
+    ])
+    con.register("landed_batches", batches)
+    con.execute("INSERT INTO audit.build_batches BY NAME SELECT * FROM landed_batches")
+    con.unregister("landed_batches")
     con.execute("COMMENT ON TABLE audit.build_batches IS 'One row per lake batch this warehouse "
                 "was built from, with its manifest counts: the lineage of every number.'")
 

@@ -52,7 +52,6 @@ transfers as (
     from movements arrived
     inner join movements shipped on shipped.movement_key = arrived.paired_movement_key
     where arrived.movement_type = 'transfer_in' and not arrived.is_intra_site_transfer
-      and arrived.exception_code is null
 ),
 
 unioned as (
