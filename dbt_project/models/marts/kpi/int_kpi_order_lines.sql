@@ -1,4 +1,8 @@
 {{ config(schema='intermediate') }}
+-- depends_on: {{ ref('int_movements_prepared') }}
+-- (scheduling only, docs/decisions.md: the valuation engine starts when the prepared movements
+-- are built and leaves most of the second core idle; this model waits for that moment instead
+-- of competing with the prepared movements for it.)
 -- One row per sales order line that draws on stock (drop-ship lines never touch it), in the
 -- item's base unit. A line arrives in several versions as allocation catches up; allocation only
 -- grows, so the first version's allocation is the smallest and the final one the largest.
