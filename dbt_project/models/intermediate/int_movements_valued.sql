@@ -38,7 +38,7 @@ area_events as (
     -- change right after the movement it follows (after_seq)
     select
         movements.movement_key as event_key, movements.area_id,
-        coalesce(entries.value_c + entries.revaluation_c, 0) as change_c,
+        coalesce(entries.value_c, 0) + coalesce(entries.revaluation_c, 0) as change_c,
         movements.valuation_seq as slot, 0 as after_movement, movements.qty_u
     from movements
     left join entries on entries.movement_key = movements.movement_key
