@@ -6,7 +6,7 @@ micro-units (HUGEINT), money is cents (HUGEINT), costs are fractions
 (numerator cents, denominator micro-units); every division rounds half up
 through integer arithmetic, never through a float.
 
-Input tables (created by the caller):
+Input tables (created by the caller, consumed: the engine drops them once it has read them):
 - ``val_movements``: key, area_id, method (fifo|avco|standard), mtype, qty_u
   (signed), receipt_value_c, std_num (standard cost x 10^6, so cents per
   micro-unit = std_num / 10^10), ref_key (the outflow a customer return
@@ -38,6 +38,9 @@ derived costs changed.
 Items are valued in chunks of about ``CHUNK_MOVEMENTS`` movements (areas linked by a
 reference always together), each chunk's results appended to the outputs and its
 intermediate tables dropped, so memory is bounded by a chunk and time grows linearly.
+The text columns are read once, before the chunks: references become row numbers, landed
+costs and cost changes are slotted into their areas' order, and the numeric columns are
+copied in chunk order (``_value_chunks``); then the inputs are dropped.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ STD_DEN = 10**10  # std_num / STD_DEN = cents per micro-unit
 SEQ_SLOT = 2**20  # ev.seq = movement seq x SEQ_SLOT (+ n for the n-th landed cost after it)
 AVCO_SIDE_BY_SIDE = 16  # moving average: fewer areas left than this go on one by one, in Python
 CHUNK_MOVEMENTS = 1_000_000  # value about this many movements at a time (linked areas stay together)
+INPUTS = ("val_movements", "val_charges", "val_cost_changes")
 OUTPUTS = ("val_values", "val_pieces", "val_charge_results", "val_layers", "val_cost_change_results")
 INFLOW_TYPES = ("receipt", "transfer_in", "production_receipt", "customer_return")
 
@@ -72,7 +76,8 @@ class ValuationRun:
 
 def value_all(con: duckdb.DuckDBPyConnection, *, chunk_movements: int = CHUNK_MOVEMENTS,
               keep_events: bool = False) -> ValuationRun:
-    """Value ``val_movements``, ``val_charges`` and ``val_cost_changes`` into the output tables.
+    """Value ``val_movements``, ``val_charges`` and ``val_cost_changes`` into the output tables; the
+    three input tables are dropped as soon as they are read (before the first chunk).
 
     Items are valued in chunks of about ``chunk_movements`` movements: areas linked by a
     reference (a transfer, a return) are always in one chunk, unlinked ones are independent,
@@ -93,12 +98,21 @@ def value_all(con: duckdb.DuckDBPyConnection, *, chunk_movements: int = CHUNK_MO
     con.execute(f"SET memory_limit = '{cap}MiB'")
     huge_pages = np._core.multiarray._set_madvise_hugepage(False)
     try:
-        if con.execute("SELECT count(*) FROM val_movements").fetchall()[0][0] <= chunk_movements:
-            return _value_chunk(con, keep=("ev",) if keep_events else ())
-        return _value_chunks(con, chunk_movements)
+        return _value_chunks(con, chunk_movements, keep_events)
     finally:
         np._core.multiarray._set_madvise_hugepage(huge_pages)
         con.execute(f"SET memory_limit = '{before}'")
+
+
+def _quote(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _case(column: str, mapping: dict[str, str]) -> str:
+    """SQL mapping ``column``'s values (SQL literals) to others; NULL for any other value."""
+    whens = " ".join(f"WHEN {k} THEN {v}" for k, v in mapping.items())
+    return f"CASE {column} {whens} END" if mapping else "NULL"
 
 
 def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -106,7 +120,7 @@ def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...] = (), **args: object) -> ValuationRun:
-    """Value the input tables (or ``movements``) as one piece; drop every intermediate table it made."""
+    """Value one chunk (``_value_all``); drop every intermediate table it made but ``keep``."""
     existing = _temp_tables(con)
     try:
         return _value_all(con, **args)
@@ -116,21 +130,21 @@ def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...] = (), **a
 
 
 def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> None:
-    """``val_area_chunk`` (area_id, chunk, a): linked areas (a movement referring to one of another
-    area) in one chunk, chunks of about ``size`` movements, ``a`` numbering the areas chunk by chunk."""
+    """``val_area_chunk`` (area_id, h, chunk, a): linked areas (a movement referring to one of another
+    area, ``val_refs``) in one chunk, chunks of about ``size`` movements, ``a`` numbering the areas
+    chunk by chunk; ``h`` is ``hash(area_id)``, distinct for distinct areas (checked), for joining
+    the movements to their area on an integer."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_area_chunk AS
-        SELECT area_id, CAST(row_number() OVER (ORDER BY area_id) - 1 AS BIGINT) AS a, count(*) AS n
+        SELECT area_id, hash(area_id) AS h, CAST(row_number() OVER (ORDER BY area_id) - 1 AS BIGINT) AS a,
+               count(*) AS n
         FROM val_movements GROUP BY area_id
     """)
+    if con.execute("SELECT count(DISTINCT h) <> count(*) FROM val_area_chunk").fetchall()[0][0]:
+        raise RuntimeError("two areas' ids hash alike; the engine cannot tell their movements apart")
     n = con.execute("SELECT n FROM val_area_chunk ORDER BY a").fetchnumpy()["n"]
     edges = con.execute("""
-        WITH links AS (
-            SELECT DISTINCT m.area_id AS x, r.area_id AS y
-            FROM (SELECT area_id, ref_key FROM val_movements WHERE ref_key IS NOT NULL) m
-            JOIN val_movements r ON r.key = m.ref_key
-            WHERE r.area_id <> m.area_id
-        )
+        WITH links AS (SELECT DISTINCT area_id AS x, ref_area AS y FROM val_refs WHERE ref_area <> area_id)
         SELECT a.a AS u, b.a AS v FROM links JOIN val_area_chunk a ON a.area_id = links.x
         JOIN val_area_chunk b ON b.area_id = links.y
     """).fetchnumpy()
@@ -147,7 +161,8 @@ def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> None:
             break
         label = new
     order = np.argsort(label, kind="stable")  # components contiguous
-    comp_first = np.concatenate([[True], label[order][1:] != label[order][:-1]])
+    comp_first = np.ones(len(n), bool)
+    comp_first[1:] = label[order][1:] != label[order][:-1]
     before = np.cumsum(n[order]) - n[order]
     chunk_of_comp = before[comp_first] // size  # a component's chunk: where it starts
     chunk = np.empty(len(n), np.int64)
@@ -158,49 +173,125 @@ def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> None:
     con.register("area_chunk", pa.table({"a": np.arange(len(n)), "chunk": chunk, "rank": rank}))
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_area_chunk AS
-        SELECT v.area_id, c.chunk, c.rank AS a FROM val_area_chunk v JOIN area_chunk c ON c.a = v.a
+        SELECT v.area_id, v.h, c.chunk, c.rank AS a FROM val_area_chunk v JOIN area_chunk c ON c.a = v.a
     """)
     con.unregister("area_chunk")
 
 
-def _value_chunks(con: duckdb.DuckDBPyConnection, size: int) -> ValuationRun:
-    """Value chunk by chunk (``_area_chunks``), each chunk's outputs added to the first's."""
-    _area_chunks(con, size)
-    # Each movement's row, chunk and area number (``aid``), in area and valuation order: a chunk
-    # reads its movements where they are (the scan skips the other rows by their row id), with no
-    # sorted copy of every column (~25 s at 20M, several times these narrow rows and the reads).
-    # A chunk's rows here are contiguous: their position in it is the event id (from 1), so ids
-    # follow the areas and their valuation order and the events need no sort by area.
+def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool) -> ValuationRun:
+    """Value chunk by chunk (``_area_chunks``), each chunk's outputs added to the first's.
+
+    The text columns are read once, here: each movement's reference becomes the row of the
+    movement it names (``val_refs``), landed costs and cost changes are slotted into their area's
+    valuation order (``val_slotted``), and the numeric columns the chunks need are copied in
+    chunk, area and valuation order (``val_in``), so that a chunk's events are a few row groups of
+    narrow rows. Event ids follow the areas and their valuation order (so the events need no sort
+    by area); the outputs get their text keys from ``_Names``, fetched once.
+    """
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE val_chunk_rows AS
-        SELECT m.rowid AS r, c.chunk, c.a AS aid
-        FROM val_movements m JOIN val_area_chunk c USING (area_id) ORDER BY c.a, m.seq
+        CREATE OR REPLACE TEMP TABLE val_refs AS
+        SELECT m.r, x.rowid AS ref_r, m.area_id, x.area_id AS ref_area
+        FROM (SELECT rowid AS r, area_id, ref_key FROM val_movements WHERE ref_key IS NOT NULL) m
+        JOIN val_movements x ON x.key = m.ref_key
     """)
+    _area_chunks(con, size)
+    # the movement types and methods as small codes (``ev`` turns them back into text)
+    codes = {c: [r[0] for r in con.execute(f"SELECT DISTINCT {c} FROM val_movements WHERE {c} IS NOT NULL ORDER BY ALL").fetchall()]
+             for c in ("mtype", "method")}
+    encode = {c: _case(f"m.{c}", {_quote(v): str(i) for i, v in enumerate(values)}) for c, values in codes.items()}
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE val_in AS
+        SELECT c.chunk, c.a AS aid, m.rowid AS r, m.key, m.seq, CAST({encode["mtype"]} AS USMALLINT) AS mtype,
+               CAST({encode["method"]} AS USMALLINT) AS method, CAST(m.qty_u AS BIGINT) AS qty_u,
+               CAST(m.receipt_value_c AS BIGINT) AS receipt_value_c, CAST(m.std_num AS BIGINT) AS std_num, f.ref_r
+        FROM val_movements m JOIN val_area_chunk c ON c.h = hash(m.area_id) LEFT JOIN val_refs f ON f.r = m.rowid
+        ORDER BY c.a, m.seq
+    """)
+    con.execute("DROP TABLE val_refs")
+    _slot(con)
+    for name in INPUTS:  # everything needed is in val_in and val_slotted now: free the memory
+        con.execute(f"DROP TABLE {name}")
+    names = _Names(con)
     con.execute("DROP TABLE val_area_chunk")
     starts = con.execute("""
-        SELECT min(rowid), max(rowid) - min(rowid) + 1 = count(*) FROM val_chunk_rows GROUP BY chunk ORDER BY chunk
+        SELECT min(rowid), max(rowid) - min(rowid) + 1 = count(*) FROM val_in GROUP BY chunk ORDER BY chunk
     """).fetchall()
     if not all(contiguous for _, contiguous in starts):
-        raise RuntimeError("a chunk's rows are not contiguous in val_chunk_rows")
+        raise RuntimeError("a chunk's rows are not contiguous in val_in")
+    starts = starts or [(0, True)]  # no movements: one empty chunk, for empty outputs
+    keep = ("ev",) if keep_events and len(starts) == 1 else ()
     rounds, converged = 0, True
     try:
         for k, (start, _) in enumerate(starts):
-            movements = f"""(SELECT m.*, c.id, c.aid FROM val_movements m JOIN (
-                SELECT r, rowid - {start - 1} AS id, aid FROM val_chunk_rows WHERE chunk = {k}) c ON c.r = m.rowid)"""
-            run = _value_chunk(con, movements=movements, append=k > 0)
+            run = _value_chunk(con, keep, chunk=k, first_row=start, names=names, codes=codes, append=k > 0)
             rounds, converged = max(rounds, run.rounds), converged and run.converged
     finally:
-        con.execute("DROP TABLE val_chunk_rows")
+        con.execute("DROP TABLE val_in")
+        con.execute("DROP TABLE val_slotted")
     return ValuationRun(rounds, converged)
 
 
-ALL_MOVEMENTS = "(SELECT *, CAST(row_number() OVER () AS BIGINT) AS id, hash(area_id) AS aid FROM val_movements)"
+def _slot(con: duckdb.DuckDBPyConnection) -> None:
+    """``val_slotted``: every landed cost and standard cost change with its chunk, area and place in
+    the area's valuation order (``seq``); a charge never before its receipt.
+
+    A landed cost comes after the last movement of its area at or before its moment (its
+    receipt's, if that is later); a standard cost change after the last movement before its
+    moment; several in one slot by moment, then key.
+    """
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE val_slotted AS
+        WITH charges AS (
+            SELECT c.rowid AS r, c.key, m.area_id, 'landed_cost' AS mtype, m.method, m.std_num, m.rowid AS ref_r,
+                   c.amount_c,
+                   CASE WHEN (c.occurred_at, c.posted_at, c.tiebreak) < (m.occurred_at, m.posted_at, m.tiebreak)
+                        THEN struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak)
+                        ELSE struct_pack(a := c.occurred_at, b := c.posted_at, c := c.tiebreak)
+                   END AS ord
+            FROM val_charges c JOIN val_movements m ON m.key = c.receipt_key
+        ),
+        slotted AS (
+            -- after the last movement of the area at or before the charge's moment
+            SELECT c.*, max(m.seq) AS after_seq
+            FROM charges c JOIN val_movements m
+              ON m.area_id = c.area_id AND struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak) <= c.ord
+            GROUP BY ALL
+            UNION ALL
+            -- a standard cost change applies to the movements from its moment on: after the last before
+            SELECT c.rowid, c.key, c.area_id, 'standard_cost_change', 'standard', c.std_num, NULL, NULL,
+                   struct_pack(a := c.occurred_at, b := c.occurred_at, c := ''), max(m.seq)
+            FROM val_cost_changes c JOIN val_movements m ON m.area_id = c.area_id AND m.occurred_at < c.occurred_at
+            GROUP BY ALL
+        )
+        SELECT a.chunk, a.a AS aid, s.r, s.key, s.mtype, s.method, CAST(s.std_num AS BIGINT) AS std_num, s.ref_r,
+               CAST(s.amount_c AS HUGEINT) AS amount_c,
+               CAST(s.after_seq * {SEQ_SLOT} + row_number() OVER (PARTITION BY s.area_id, s.after_seq
+                                                                 ORDER BY s.ord, s.key) AS BIGINT) AS seq
+        FROM slotted s JOIN val_area_chunk a USING (area_id)
+    """)
 
 
-def _value_all(con: duckdb.DuckDBPyConnection, movements: str = ALL_MOVEMENTS, append: bool = False) -> ValuationRun:
-    """Value ``movements`` (with an event ``id`` from 1 and an integer area id ``aid``); the outputs
-    are created, or with ``append`` added to."""
-    _sequence(con, movements)
+class _Names:
+    """The areas' text ids by area number, fetched once; each chunk's ``_Keys`` takes from them."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.areas = _by_rowid(con.sql("SELECT a AS r, area_id FROM val_area_chunk").to_arrow_table())[
+            "area_id"].combine_chunks()
+
+
+def _by_rowid(table: pa.Table) -> pa.Table:
+    """``table`` in the order of its column ``r`` (0, 1, ...; a scan usually gives that order)."""
+    r = table["r"].to_numpy()
+    if not np.array_equal(r, np.arange(len(r))):
+        table = table.take(np.argsort(r))
+    return table
+
+
+def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, names: _Names,
+               codes: dict[str, list[str]], append: bool) -> ValuationRun:
+    """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
+    as ``codes``); the outputs are created, or with ``append`` added to."""
+    _sequence(con, chunk, first_row, codes)
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
@@ -224,27 +315,27 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = ALL_MOVEMENTS, a
             break
         avco.rescan()
     avco.finish()
-    keys = _Keys(con)
+    keys = _Keys(con, names)
     _keyed(con, keys, "val_values", fifo.values(), {"key": ("key", "id")}, append)
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
     _keyed(con, keys, "val_values", f"""
         SELECT id, {amounts} FROM acc_a_values UNION ALL SELECT id, {amounts} FROM s_values WHERE NOT is_change
     """, {"key": ("key", "id")}, True)
-    _emit(con, "val_cost_change_results", """
-        SELECT key, qty_after AS qty_u, revaluation_c FROM s_values WHERE is_change
-    """, append)
-    _emit(con, "val_charge_results", """
-        SELECT c.key, l.key AS receipt_key, c.amount_c, c.to_cogs_c, c.amount_c - c.to_cogs_c AS to_stock_c,
+    _keyed(con, keys, "val_cost_change_results", """
+        SELECT id, qty_after AS qty_u, revaluation_c FROM s_values WHERE is_change
+    """, {"key": ("key", "id")}, append)
+    _keyed(con, keys, "val_charge_results", """
+        SELECT c.id, c.layer_id AS receipt_id, c.amount_c, c.to_cogs_c, c.amount_c - c.to_cogs_c AS to_stock_c,
                CAST(0 AS HUGEINT) AS variance_c
-        FROM f_charges c JOIN ev l ON l.id = c.layer_id
+        FROM f_charges c
         UNION ALL
-        SELECT e.key, e.ref_key, a.amount_c, a.to_cogs_c, a.amount_c - a.to_cogs_c, 0
-        FROM acc_a_charge_results a JOIN ev e ON e.id = a.id
+        SELECT a.id, r.ref_id, a.amount_c, a.to_cogs_c, a.amount_c - a.to_cogs_c, 0
+        FROM acc_a_charge_results a JOIN ev_ref r ON r.id = a.id
         UNION ALL
-        SELECT c.key, c.receipt_key, c.amount_c, 0, 0, c.amount_c
-        FROM val_charges c JOIN ev m ON m.key = c.receipt_key
-        WHERE m.method = 'standard' AND m.mtype NOT IN ('landed_cost', 'standard_cost_change')
-    """, append)
+        SELECT e.id, r.ref_id, e.amount_c, 0, 0, e.amount_c
+        FROM ev e JOIN ev_ref r ON r.id = e.id
+        WHERE e.mtype = 'landed_cost' AND e.method = 'standard'
+    """, {"key": ("key", "id"), "receipt_key": ("key", "receipt_id")}, append)
     pieces = fifo.tables["f_piece_values"]
     _keyed(con, keys, "val_pieces", pa.table({
         "out_id": pieces["out_id"], "layer_id": pieces["layer_id"],
@@ -266,14 +357,19 @@ def _value_all(con: duckdb.DuckDBPyConnection, movements: str = ALL_MOVEMENTS, a
 
 
 class _Keys:
-    """``ev``'s text columns (key, area_id), fetched once in no order, and where each event id is in them."""
+    """A chunk's events' text columns (key, area_id) by event id: ``ev``'s keys fetched once in no
+    order, the areas' from ``_Names``."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.table = con.sql("SELECT id, key, area_id FROM ev").to_arrow_table()
+    def __init__(self, con: duckdb.DuckDBPyConnection, names: _Names) -> None:
+        self.table = con.sql("SELECT id, key, aid FROM ev").to_arrow_table()
         self.at = _rows_of(self.table["id"].to_numpy(), missing=0)
+        self.areas = names.areas
 
     def take(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
-        return self.table[column].take(self.at[ids.to_numpy()])
+        at = self.at[ids.to_numpy()]
+        if column == "area_id":
+            return self.areas.take(self.table["aid"].take(at))
+        return self.table[column].take(at)
 
 
 def _keyed(con: duckdb.DuckDBPyConnection, keys: _Keys, name: str, sql: str | pa.Table,
@@ -315,68 +411,40 @@ def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     con.execute("INSERT INTO ref_cost SELECT * FROM changed")
     return con.execute("SELECT count(*) FROM changed").fetchall()[0][0] > 0
 
-def _sequence(con: duckdb.DuckDBPyConnection, movements: str) -> None:
-    """All events of an area in valuation order (``seq``); a charge never before its receipt.
+def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, codes: dict[str, list[str]]) -> None:
+    """``ev``: the events of ``chunk``, each area's in valuation order (``seq``), and ``ev_ref``.
 
-    Movements come numbered (``val_movements.seq``, the ledger's order within the
-    area); a landed cost is slotted in after the last movement it follows, a
-    standard cost change after the last movement before its moment. Every event
-    has an integer ``id`` (from 1, movements first) and its area an integer ``aid``
-    for fast joins. ``movements``: the movements to value (a chunk's) with their ``id``
-    and ``aid``; the landed costs and cost changes are those of their areas.
+    Movements come numbered (``val_movements.seq``, the ledger's order within the area;
+    ``val_in``), landed costs and cost changes slotted after them (``val_slotted``). Every event
+    has an integer ``id`` (from 1, movements first, in area and valuation order), its area an
+    integer ``aid`` and ``r``, its row in its input table. ``ev_ref``: the event each event
+    refers to (what a return returns, a transfer-in's transfer-out, a charge's receipt).
     """
     flags = f"""
         mtype IN {INFLOW_TYPES} OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0) AS is_inflow,
         mtype NOT IN ('landed_cost', 'standard_cost_change') AND NOT (mtype IN {INFLOW_TYPES}
             OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0)) AS is_outflow
     """
+    decode = {c: _case(c, {str(i): _quote(v) for i, v in enumerate(values)}) for c, values in codes.items()}
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev AS
-        SELECT key, area_id, mtype, method, CAST(qty_u AS HUGEINT) AS qty_u,
-               CAST(receipt_value_c AS HUGEINT) AS receipt_value_c, CAST(std_num AS HUGEINT) AS std_num,
-               CAST(ref_key AS VARCHAR) AS ref_key, CAST(NULL AS HUGEINT) AS amount_c,
-               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {flags}, occurred_at, posted_at, tiebreak
-        FROM {movements}
+        SELECT r, key, mtype, method, CAST(qty_u AS HUGEINT) AS qty_u,
+               CAST(receipt_value_c AS HUGEINT) AS receipt_value_c,
+               CAST(std_num AS HUGEINT) AS std_num, ref_r, CAST(NULL AS HUGEINT) AS amount_c,
+               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {flags}
+        FROM (SELECT * REPLACE ({decode["mtype"]} AS mtype, {decode["method"]} AS method), rowid - {first_row - 1} AS id
+              FROM val_in WHERE chunk = {chunk})
     """)
     n = con.execute("SELECT count(*) FROM ev").fetchall()[0][0]
     con.execute(f"""
-        INSERT INTO ev
-        WITH charges AS (
-            SELECT c.key, m.area_id, m.aid, 'landed_cost' AS mtype, m.method, CAST(0 AS HUGEINT) AS qty_u,
-                   CAST(NULL AS HUGEINT) AS receipt_value_c, m.std_num, c.receipt_key AS ref_key,
-                   c.amount_c,
-                   CASE WHEN (c.occurred_at, c.posted_at, c.tiebreak) < (m.occurred_at, m.posted_at, m.tiebreak)
-                        THEN struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak)
-                        ELSE struct_pack(a := c.occurred_at, b := c.posted_at, c := c.tiebreak)
-                   END AS ord
-            FROM val_charges c JOIN ev m ON m.key = c.receipt_key AND m.id <= {n}
-        ),
-        slotted AS (
-            -- after the last movement of the area at or before the charge's moment
-            SELECT c.*, max(m.seq) // {SEQ_SLOT} AS after_seq
-            FROM charges c JOIN ev m
-              ON m.area_id = c.area_id AND m.id <= {n} AND struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak) <= c.ord
-            GROUP BY ALL
-            UNION ALL
-            -- a standard cost change applies to the movements from its moment on: after the last before
-            SELECT c.key, c.area_id, m.aid, 'standard_cost_change', 'standard', CAST(0 AS HUGEINT), NULL, c.std_num,
-                   NULL, NULL, struct_pack(a := c.occurred_at, b := c.occurred_at, c := ''), max(m.seq) // {SEQ_SLOT}
-            FROM val_cost_changes c JOIN ev m
-              ON m.area_id = c.area_id AND m.id <= {n} AND m.occurred_at < c.occurred_at
-            GROUP BY ALL
-        ),
-        numbered AS (
-            SELECT key, area_id, mtype, method, qty_u, receipt_value_c, std_num, ref_key, amount_c,
-                   CAST(after_seq * {SEQ_SLOT} + row_number() OVER (PARTITION BY area_id, after_seq ORDER BY ord, key)
-                        AS BIGINT) AS seq, aid
-            FROM slotted
-        )
-        SELECT * EXCLUDE (aid), {n} + CAST(row_number() OVER () AS BIGINT) AS id, aid, {flags}, NULL, NULL, NULL
-        FROM numbered
+        INSERT INTO ev BY NAME
+        SELECT r, key, mtype, method, CAST(0 AS HUGEINT) AS qty_u, CAST(std_num AS HUGEINT) AS std_num, ref_r, amount_c,
+               seq, {n} + CAST(row_number() OVER () AS BIGINT) AS id, aid, false AS is_inflow, false AS is_outflow
+        FROM val_slotted WHERE chunk = {chunk}
     """)
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_ref AS
-        SELECT e.id, r.id AS ref_id FROM ev e JOIN ev r ON r.key = e.ref_key WHERE e.ref_key IS NOT NULL
+        SELECT e.id, x.id AS ref_id FROM ev e JOIN ev x ON x.r = e.ref_r AND x.id <= {n} WHERE e.ref_r IS NOT NULL
     """)
 
 
@@ -479,32 +547,32 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> tuple[dict, dict, int]:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_charges AS
         WITH charges AS (
-            SELECT c.key, l.id AS layer_id, c.seq, c.amount_c, l.qty_u AS layer_qty
+            SELECT c.id, l.id AS layer_id, c.seq, c.amount_c, l.qty_u AS layer_qty
             FROM ev c JOIN ev_ref r ON r.id = c.id JOIN ev l ON l.id = r.ref_id
             WHERE c.mtype = 'landed_cost' AND c.method = 'fifo'
         ),
         consumed AS (
-            SELECT c.key, coalesce(sum(p.units) FILTER (WHERE p.eff_seq < c.seq), 0) AS consumed
+            SELECT c.id, coalesce(sum(p.units) FILTER (WHERE p.eff_seq < c.seq), 0) AS consumed
             FROM charges c LEFT JOIN f_pieces p ON p.layer_id = c.layer_id
-            GROUP BY c.key
+            GROUP BY c.id
         )
         SELECT c.*, CASE WHEN u.consumed = c.layer_qty THEN c.amount_c
                          ELSE {_half_up("u.consumed * c.amount_c", "c.layer_qty")} END AS to_cogs_c
-        FROM charges c JOIN consumed u ON u.key = c.key
+        FROM charges c JOIN consumed u ON u.id = c.id
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_charge_shares AS
         WITH after_charge AS (
-            SELECT p.out_id, p.layer_id, p.is_emptying, c.key AS charge_key, c.amount_c - c.to_cogs_c AS rest_c,
+            SELECT p.out_id, p.layer_id, p.is_emptying, c.id AS charge_id, c.amount_c - c.to_cogs_c AS rest_c,
                    {_half_up("p.units * c.amount_c", "c.layer_qty")} AS rounded
             FROM f_pieces p JOIN f_charges c ON c.layer_id = p.layer_id AND p.eff_seq > c.seq
         ),
         others AS (
-            SELECT charge_key, sum(rounded) FILTER (WHERE NOT is_emptying) AS others FROM after_charge GROUP BY ALL
+            SELECT charge_id, sum(rounded) FILTER (WHERE NOT is_emptying) AS others FROM after_charge GROUP BY ALL
         )
         SELECT a.out_id, a.layer_id,
                sum(CASE WHEN a.is_emptying THEN a.rest_c - coalesce(o.others, 0) ELSE a.rounded END) AS share_c
-        FROM after_charge a JOIN others o ON o.charge_key = a.charge_key
+        FROM after_charge a JOIN others o ON o.charge_id = a.charge_id
         GROUP BY ALL
     """)
     con.unregister("f_pieces")
@@ -1067,7 +1135,7 @@ def _standard(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE s_values AS
         WITH events AS (
-            SELECT key, id, aid, seq, mtype = 'standard_cost_change' AS is_change, qty_u,
+            SELECT id, aid, seq, mtype = 'standard_cost_change' AS is_change, qty_u,
                    CASE WHEN mtype = 'standard_cost_change' THEN 0
                         ELSE {_half_up("qty_u * std_num", str(STD_DEN))} END AS rounded,
                    std_num, sum(qty_u) OVER (PARTITION BY aid ORDER BY seq ROWS UNBOUNDED PRECEDING) AS qty_after
@@ -1102,7 +1170,7 @@ def _standard(con: duckdb.DuckDBPyConnection) -> None:
                              THEN v.base_c - coalesce(e.end_c, 0) ELSE 0 END AS revaluation_c
             FROM valued v LEFT JOIN stretch_ends e ON e.aid = v.aid AND e.stretch = v.stretch - 1
         )
-        SELECT key, value_c, revaluation_c, CAST(0 AS HUGEINT) AS deficit_units, CAST(0 AS HUGEINT) AS booked_c,
+        SELECT value_c, revaluation_c, CAST(0 AS HUGEINT) AS deficit_units, CAST(0 AS HUGEINT) AS booked_c,
                id, is_change, qty_after
         FROM revalued
     """)

@@ -42,9 +42,7 @@ def model(dbt, session):
                effective_at AS occurred_at
         FROM prepared_cost_changes
     """)
-    run = value_all(session)
-    for name in ("val_movements", "val_charges", "val_cost_changes"):  # free for the rest of the build
-        session.execute(f"DROP TABLE {name}")
+    run = value_all(session)  # drops the three input tables once it has read them
     return session.sql(f"""
         WITH entries AS (
             SELECT 'movement' AS entry_type, key AS movement_key, NULL AS layer_key, NULL AS charge_key,
