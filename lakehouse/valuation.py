@@ -6,9 +6,10 @@ micro-units (HUGEINT), money is cents (HUGEINT), costs are fractions
 (numerator cents, denominator micro-units); every division rounds half up
 through integer arithmetic, never through a float.
 
-Input tables (created by the caller, consumed: the engine drops them once it has read them):
-- ``val_movements``: key, area_id, method (fifo|avco|standard), mtype, qty_u
-  (signed), receipt_value_c, std_num (standard cost x 10^6, so cents per
+Input tables or views (created by the caller, consumed: the engine drops them once it has read
+them):
+- ``val_movements``: r (BIGINT, distinct: the movement's number, e.g. its table's rowid), key,
+  area_id, method (fifo|avco|standard), mtype, qty_u (signed), receipt_value_c, std_num (standard cost x 10^6, so cents per
   micro-unit = std_num / 10^10), ref_key (the outflow a customer return
   reverses, the transfer-out of an inter-site transfer-in, the receipt a vendor
   return names), occurred_at, posted_at, tiebreak, seq (BIGINT: the movement's
@@ -186,12 +187,12 @@ def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool) 
     valuation order (``val_slotted``), and the numeric columns the chunks need are copied in
     chunk, area and valuation order (``val_in``), so that a chunk's events are a few row groups of
     narrow rows. Event ids follow the areas and their valuation order (so the events need no sort
-    by area); the outputs get their text keys from ``_Names``, fetched once.
+    by area).
     """
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_refs AS
-        SELECT m.r, x.rowid AS ref_r, m.area_id, x.area_id AS ref_area
-        FROM (SELECT rowid AS r, area_id, ref_key FROM val_movements WHERE ref_key IS NOT NULL) m
+        SELECT m.r, x.r AS ref_r, m.area_id, x.area_id AS ref_area
+        FROM (SELECT r, area_id, ref_key FROM val_movements WHERE ref_key IS NOT NULL) m
         JOIN val_movements x ON x.key = m.ref_key
     """)
     _area_chunks(con, size)
@@ -201,17 +202,19 @@ def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool) 
     encode = {c: _case(f"m.{c}", {_quote(v): str(i) for i, v in enumerate(values)}) for c, values in codes.items()}
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE val_in AS
-        SELECT c.chunk, c.a AS aid, m.rowid AS r, m.key, m.seq, CAST({encode["mtype"]} AS USMALLINT) AS mtype,
+        SELECT c.chunk, c.a AS aid, m.r, m.key, m.seq, CAST({encode["mtype"]} AS USMALLINT) AS mtype,
                CAST({encode["method"]} AS USMALLINT) AS method, CAST(m.qty_u AS BIGINT) AS qty_u,
                CAST(m.receipt_value_c AS BIGINT) AS receipt_value_c, CAST(m.std_num AS BIGINT) AS std_num, f.ref_r
-        FROM val_movements m JOIN val_area_chunk c ON c.h = hash(m.area_id) LEFT JOIN val_refs f ON f.r = m.rowid
+        FROM val_movements m JOIN val_area_chunk c ON c.h = hash(m.area_id) LEFT JOIN val_refs f ON f.r = m.r
         ORDER BY c.a, m.seq
     """)
     con.execute("DROP TABLE val_refs")
     _slot(con)
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
     for name in INPUTS:  # everything needed is in val_in and val_slotted now: free the memory
-        con.execute(f"DROP TABLE {name}")
-    names = _Names(con)
+        con.execute(f"DROP {'VIEW' if name in views else 'TABLE'} {name}")
+    # the areas' text ids by area number, for the outputs
+    areas = con.sql("SELECT area_id FROM val_area_chunk ORDER BY a").to_arrow_table()["area_id"].combine_chunks()
     con.execute("DROP TABLE val_area_chunk")
     starts = con.execute("""
         SELECT min(rowid), max(rowid) - min(rowid) + 1 = count(*) FROM val_in GROUP BY chunk ORDER BY chunk
@@ -223,7 +226,7 @@ def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool) 
     rounds, converged = 0, True
     try:
         for k, (start, _) in enumerate(starts):
-            run = _value_chunk(con, keep, chunk=k, first_row=start, names=names, codes=codes, append=k > 0)
+            run = _value_chunk(con, keep, chunk=k, first_row=start, areas=areas, codes=codes, append=k > 0)
             rounds, converged = max(rounds, run.rounds), converged and run.converged
     finally:
         con.execute("DROP TABLE val_in")
@@ -242,7 +245,7 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE val_slotted AS
         WITH charges AS (
-            SELECT c.rowid AS r, c.key, m.area_id, 'landed_cost' AS mtype, m.method, m.std_num, m.rowid AS ref_r,
+            SELECT c.key, m.area_id, 'landed_cost' AS mtype, m.method, m.std_num, m.r AS ref_r,
                    c.amount_c,
                    CASE WHEN (c.occurred_at, c.posted_at, c.tiebreak) < (m.occurred_at, m.posted_at, m.tiebreak)
                         THEN struct_pack(a := m.occurred_at, b := m.posted_at, c := m.tiebreak)
@@ -258,12 +261,12 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
             GROUP BY ALL
             UNION ALL
             -- a standard cost change applies to the movements from its moment on: after the last before
-            SELECT c.rowid, c.key, c.area_id, 'standard_cost_change', 'standard', c.std_num, NULL, NULL,
+            SELECT c.key, c.area_id, 'standard_cost_change', 'standard', c.std_num, NULL, NULL,
                    struct_pack(a := c.occurred_at, b := c.occurred_at, c := ''), max(m.seq)
             FROM val_cost_changes c JOIN val_movements m ON m.area_id = c.area_id AND m.occurred_at < c.occurred_at
             GROUP BY ALL
         )
-        SELECT a.chunk, a.a AS aid, s.r, s.key, s.mtype, s.method, CAST(s.std_num AS BIGINT) AS std_num, s.ref_r,
+        SELECT a.chunk, a.a AS aid, s.key, s.mtype, s.method, CAST(s.std_num AS BIGINT) AS std_num, s.ref_r,
                CAST(s.amount_c AS HUGEINT) AS amount_c,
                CAST(s.after_seq * {SEQ_SLOT} + row_number() OVER (PARTITION BY s.area_id, s.after_seq
                                                                  ORDER BY s.ord, s.key) AS BIGINT) AS seq
@@ -271,23 +274,7 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-class _Names:
-    """The areas' text ids by area number, fetched once; each chunk's ``_Keys`` takes from them."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.areas = _by_rowid(con.sql("SELECT a AS r, area_id FROM val_area_chunk").to_arrow_table())[
-            "area_id"].combine_chunks()
-
-
-def _by_rowid(table: pa.Table) -> pa.Table:
-    """``table`` in the order of its column ``r`` (0, 1, ...; a scan usually gives that order)."""
-    r = table["r"].to_numpy()
-    if not np.array_equal(r, np.arange(len(r))):
-        table = table.take(np.argsort(r))
-    return table
-
-
-def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, names: _Names,
+def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, areas: pa.Array,
                codes: dict[str, list[str]], append: bool) -> ValuationRun:
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
     as ``codes``); the outputs are created, or with ``append`` added to."""
@@ -315,7 +302,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, names
             break
         avco.rescan()
     avco.finish()
-    keys = _Keys(con, names)
+    keys = _Keys(con, areas)
     _keyed(con, keys, "val_values", fifo.values(), {"key": ("key", "id")}, append)
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
     _keyed(con, keys, "val_values", f"""
@@ -358,12 +345,12 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, names
 
 class _Keys:
     """A chunk's events' text columns (key, area_id) by event id: ``ev``'s keys fetched once in no
-    order, the areas' from ``_Names``."""
+    order, the areas' from ``areas`` (by area number)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, names: _Names) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, areas: pa.Array) -> None:
         self.table = con.sql("SELECT id, key, aid FROM ev").to_arrow_table()
         self.at = _rows_of(self.table["id"].to_numpy(), missing=0)
-        self.areas = names.areas
+        self.areas = areas
 
     def take(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
         at = self.at[ids.to_numpy()]
@@ -417,7 +404,7 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, codes:
     Movements come numbered (``val_movements.seq``, the ledger's order within the area;
     ``val_in``), landed costs and cost changes slotted after them (``val_slotted``). Every event
     has an integer ``id`` (from 1, movements first, in area and valuation order), its area an
-    integer ``aid`` and ``r``, its row in its input table. ``ev_ref``: the event each event
+    integer ``aid``; a movement its number ``r`` (``val_movements.r``). ``ev_ref``: the event each event
     refers to (what a return returns, a transfer-in's transfer-out, a charge's receipt).
     """
     flags = f"""
@@ -438,7 +425,7 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, codes:
     n = con.execute("SELECT count(*) FROM ev").fetchall()[0][0]
     con.execute(f"""
         INSERT INTO ev BY NAME
-        SELECT r, key, mtype, method, CAST(0 AS HUGEINT) AS qty_u, CAST(std_num AS HUGEINT) AS std_num, ref_r, amount_c,
+        SELECT key, mtype, method, CAST(0 AS HUGEINT) AS qty_u, CAST(std_num AS HUGEINT) AS std_num, ref_r, amount_c,
                seq, {n} + CAST(row_number() OVER () AS BIGINT) AS id, aid, false AS is_inflow, false AS is_outflow
         FROM val_slotted WHERE chunk = {chunk}
     """)
@@ -880,7 +867,7 @@ def _fifo_finish(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TEMP TABLE f_revaluations AS
         WITH deficit_pieces AS (
             SELECT p.layer_id, p.out_id, p.layer_seq, p.units, p.value_c, v.deficit_units, v.booked_c,
-                   {_half_up("p.units * v.booked_c", "v.deficit_units")} AS rounded
+                   {_half_up("CAST(p.units AS HUGEINT) * v.booked_c", "v.deficit_units")} AS rounded
             FROM f_piece_values p JOIN f_out_values v ON v.id = p.out_id
             WHERE p.is_deficit
         ),

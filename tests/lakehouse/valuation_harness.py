@@ -49,7 +49,8 @@ def run_engine(events: list[Event], chunk_movements: int | None = None) -> tuple
         "tiebreak": [f"{i:06d}" for i, _ in charges],
     }, schema=pa.schema([("key", pa.string()), ("receipt_key", pa.string()), ("amount_c", pa.int64()),
                          ("occurred_at", pa.timestamp("us")), ("tiebreak", pa.string())])))
-    con.execute("""CREATE TEMP TABLE val_movements AS SELECT key, area_id, method, mtype,
+    con.execute("""CREATE TEMP TABLE val_movements AS SELECT CAST(row_number() OVER () AS BIGINT) AS r,
+        key, area_id, method, mtype,
         CAST(qty_u AS HUGEINT) AS qty_u, CAST(receipt_value_c AS HUGEINT) AS receipt_value_c,
         CAST(std_num AS HUGEINT) AS std_num, ref_key, occurred_at, occurred_at AS posted_at, tiebreak,
         CAST(seq AS BIGINT) AS seq FROM m""")

@@ -12,37 +12,48 @@ dbt Python model materialises a single relation:
 from lakehouse.valuation import value_all
 
 
+def _table(relation) -> str:
+    """The table a ref reads: dbt-duckdb loads a ref as ``select * from <table>``."""
+    sql = relation.sql_query().strip()
+    if not sql.lower().startswith("select * from "):
+        raise RuntimeError(f"a ref is not a table scan, cannot number its rows: {sql}")
+    return sql[len("select * from "):]
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
-    dbt.ref("int_movements_prepared").create_view("prepared_movements", replace=True)
-    dbt.ref("int_landed_costs_prepared").create_view("prepared_charges", replace=True)
-    dbt.ref("int_standard_cost_changes").create_view("prepared_cost_changes", replace=True)
-    session.execute("""
-        CREATE OR REPLACE TEMP TABLE val_movements AS
-        SELECT movement_key AS key, area_id, valuation_method AS method, movement_type AS mtype,
+    # the inputs as SQL over the upstream tables (temporary views: nothing of them stays in the
+    # warehouse); a movement's rowid is its number for the engine (val_movements.r)
+    prepared_movements = f"SELECT rowid AS r, * FROM {_table(dbt.ref('int_movements_prepared'))}"
+    prepared_charges = dbt.ref("int_landed_costs_prepared").sql_query()
+    prepared_cost_changes = dbt.ref("int_standard_cost_changes").sql_query()
+    # a view: the engine reads the columns it needs from the compressed table, no copy
+    session.execute(f"""
+        CREATE OR REPLACE TEMP VIEW val_movements AS
+        SELECT r, movement_key AS key, area_id, valuation_method AS method, movement_type AS mtype,
                qty_u, receipt_value_c,
                CAST(standard_cost * 1000000 AS HUGEINT) AS std_num,
                CASE WHEN movement_type = 'transfer_in' THEN paired_movement_key ELSE return_of_key END
                    AS ref_key,
                occurred_at, posted_at, movement_id || '|' || source_system AS tiebreak,
                valuation_seq AS seq
-        FROM prepared_movements
+        FROM ({prepared_movements})
         WHERE exception_code IS NULL AND ownership = 'owned' AND NOT is_intra_site_transfer
     """)
-    session.execute("""
+    session.execute(f"""
         CREATE OR REPLACE TEMP TABLE val_charges AS
         SELECT c.charge_key AS key, c.receipt_key, c.amount_c, c.occurred_at, c.posted_at,
                c.charge_id || '|' || c.source_system AS tiebreak
-        FROM prepared_charges c JOIN val_movements m ON m.key = c.receipt_key
+        FROM ({prepared_charges}) c JOIN val_movements m ON m.key = c.receipt_key
         WHERE c.exception_code IS NULL
     """)
-    session.execute("""
+    session.execute(f"""
         CREATE OR REPLACE TEMP TABLE val_cost_changes AS
         SELECT change_key AS key, area_id, CAST(new_standard_cost * 1000000 AS HUGEINT) AS std_num,
                effective_at AS occurred_at
-        FROM prepared_cost_changes
+        FROM ({prepared_cost_changes})
     """)
-    run = value_all(session)  # drops the three input tables once it has read them
+    run = value_all(session)  # drops its three inputs once it has read them
     return session.sql(f"""
         WITH entries AS (
             SELECT 'movement' AS entry_type, key AS movement_key, NULL AS layer_key, NULL AS charge_key,
