@@ -74,11 +74,11 @@ def bench_fifo(scale: str) -> str:
     engine = dict(con.execute("SELECT key, CAST(value_c AS BIGINT) FROM val_values").fetchall())
 
     rows = con.execute("""
-        SELECT e.key, coalesce(m.area_id, r.area_id), e.mtype, CAST(e.qty_u AS BIGINT),
+        SELECT coalesce(m.key, e.key), coalesce(m.area_id, r.area_id), e.mtype, CAST(e.qty_u AS BIGINT),
                CAST(coalesce(m.receipt_value_c, e.amount_c) AS BIGINT), CAST(e.std_num AS BIGINT),
                coalesce(m.ref_key, c.receipt_key)
         FROM ev e
-        LEFT JOIN src_movements m ON m.key = e.key
+        LEFT JOIN src_movements m ON m.rowid = e.r  -- a movement's number (val_movements.r)
         LEFT JOIN src_charges c ON c.key = e.key
         LEFT JOIN src_movements r ON r.key = c.receipt_key
         -- one global time order, so that a transfer-out comes before its transfer-in

@@ -23,7 +23,7 @@ Output tables: ``val_values`` (one row per movement), ``val_pieces`` (which
 layer each outflow consumed, FIFO), ``val_charge_results`` (each landed cost:
 to COGS, to stock, price variance), ``val_layers`` (each FIFO layer and what
 remains of it), ``val_cost_change_results`` (each standard cost change: the
-quantity on hand then and the revaluation).
+quantity on hand then and the revaluation); their numbers are BIGINT.
 
 FIFO is split in two. Which units of which layer each outflow takes depends on
 quantities only (a cumulative-quantity axis per area: running sums and binary
@@ -99,7 +99,7 @@ def value_all(con: duckdb.DuckDBPyConnection, *, chunk_movements: int = CHUNK_MO
     con.execute(f"SET memory_limit = '{cap}MiB'")
     huge_pages = np._core.multiarray._set_madvise_hugepage(False)
     try:
-        return _value_chunks(con, chunk_movements, keep_events)
+        return _value_chunks(con, chunk_movements, keep_events, cap)
     finally:
         np._core.multiarray._set_madvise_hugepage(huge_pages)
         con.execute(f"SET memory_limit = '{before}'")
@@ -110,10 +110,9 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _case(column: str, mapping: dict[str, str]) -> str:
-    """SQL mapping ``column``'s values (SQL literals) to others; NULL for any other value."""
-    whens = " ".join(f"WHEN {k} THEN {v}" for k, v in mapping.items())
-    return f"CASE {column} {whens} END" if mapping else "NULL"
+def _enum(values: set[str]) -> str:
+    """An ENUM type of ``values`` (a byte per row; comparisons with text literals work as on text)."""
+    return f"ENUM({', '.join(_quote(v) for v in sorted(values))})"
 
 
 def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -179,7 +178,7 @@ def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> None:
     con.unregister("area_chunk")
 
 
-def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool) -> ValuationRun:
+def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool, cap_mib: int) -> ValuationRun:
     """Value chunk by chunk (``_area_chunks``), each chunk's outputs added to the first's.
 
     The text columns are read once, here: each movement's reference becomes the row of the
@@ -196,25 +195,32 @@ def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool) 
         JOIN val_movements x ON x.key = m.ref_key
     """)
     _area_chunks(con, size)
-    # the movement types and methods as small codes (``ev`` turns them back into text)
-    codes = {c: [r[0] for r in con.execute(f"SELECT DISTINCT {c} FROM val_movements WHERE {c} IS NOT NULL ORDER BY ALL").fetchall()]
-             for c in ("mtype", "method")}
-    encode = {c: _case(f"m.{c}", {_quote(v): str(i) for i, v in enumerate(values)}) for c, values in codes.items()}
+    # the movement types and methods as ENUMs, with the kinds of events the engine adds
+    types = {c: _enum({r[0] for r in con.execute(f"SELECT DISTINCT {c} FROM val_movements WHERE {c} IS NOT NULL")
+                       .fetchall()} | extra)
+             for c, extra in (("mtype", {"landed_cost", "standard_cost_change"}), ("method", {"standard"}))}
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE val_in AS
-        SELECT c.chunk, c.a AS aid, m.r, m.key, m.seq, CAST({encode["mtype"]} AS USMALLINT) AS mtype,
-               CAST({encode["method"]} AS USMALLINT) AS method, CAST(m.qty_u AS BIGINT) AS qty_u,
+        SELECT c.chunk, c.a AS aid, m.r, m.seq, CAST(m.mtype AS {types["mtype"]}) AS mtype,
+               CAST(m.method AS {types["method"]}) AS method, CAST(m.qty_u AS BIGINT) AS qty_u,
                CAST(m.receipt_value_c AS BIGINT) AS receipt_value_c, CAST(m.std_num AS BIGINT) AS std_num, f.ref_r
         FROM val_movements m JOIN val_area_chunk c ON c.h = hash(m.area_id) LEFT JOIN val_refs f ON f.r = m.r
         ORDER BY c.a, m.seq
     """)
     con.execute("DROP TABLE val_refs")
     _slot(con)
+    # the movements' keys, by their number r (read in no order: no sort with a text payload)
+    keys = con.sql("SELECT r, key FROM val_movements").to_arrow_table()
+    key_at = _rows_of(keys["r"].to_numpy(), missing=0)
+    # they live outside DuckDB's memory: its cap gives way by as much
+    con.execute(f"SET memory_limit = '{max(cap_mib - (keys.nbytes + key_at.nbytes) // 2**20, cap_mib // 2)}MiB'")
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
     for name in INPUTS:  # everything needed is in val_in and val_slotted now: free the memory
         con.execute(f"DROP {'VIEW' if name in views else 'TABLE'} {name}")
     # the areas' text ids by area number, for the outputs
-    areas = con.sql("SELECT area_id FROM val_area_chunk ORDER BY a").to_arrow_table()["area_id"].combine_chunks()
+    texts = _Texts(con.sql("SELECT area_id FROM val_area_chunk ORDER BY a").to_arrow_table()["area_id"].combine_chunks(),
+                   keys["key"].combine_chunks(), key_at)
+    del keys
     con.execute("DROP TABLE val_area_chunk")
     starts = con.execute("""
         SELECT min(rowid), max(rowid) - min(rowid) + 1 = count(*) FROM val_in GROUP BY chunk ORDER BY chunk
@@ -226,7 +232,7 @@ def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool) 
     rounds, converged = 0, True
     try:
         for k, (start, _) in enumerate(starts):
-            run = _value_chunk(con, keep, chunk=k, first_row=start, areas=areas, codes=codes, append=k > 0)
+            run = _value_chunk(con, keep, chunk=k, first_row=start, texts=texts, append=k > 0)
             rounds, converged = max(rounds, run.rounds), converged and run.converged
     finally:
         con.execute("DROP TABLE val_in")
@@ -274,11 +280,11 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, areas: pa.Array,
-               codes: dict[str, list[str]], append: bool) -> ValuationRun:
+def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts: _Texts,
+               append: bool) -> ValuationRun:
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
-    as ``codes``); the outputs are created, or with ``append`` added to."""
-    _sequence(con, chunk, first_row, codes)
+    as ENUMs); the outputs are created, or with ``append`` added to."""
+    _sequence(con, chunk, first_row)
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
@@ -302,7 +308,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, areas
             break
         avco.rescan()
     avco.finish()
-    keys = _Keys(con, areas)
+    keys = _Keys(con, texts)
     _keyed(con, keys, "val_values", fifo.values(), {"key": ("key", "id")}, append)
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
     _keyed(con, keys, "val_values", f"""
@@ -343,26 +349,42 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, areas
     return ValuationRun(rounds, converged)
 
 
+@dataclass
+class _Texts:
+    """The text columns of all chunks, read once: the areas' ids by area number, the movements'
+    keys and, by a movement's number ``r``, where its key is in ``keys``."""
+    areas: pa.Array
+    keys: pa.Array
+    key_at: np.ndarray
+
+
 class _Keys:
-    """A chunk's events' text columns (key, area_id) by event id: ``ev``'s keys fetched once in no
-    order, the areas' from ``areas`` (by area number)."""
+    """A chunk's events' text columns (key, area_id) by event id: a movement's key from ``texts`` by its
+    number, a landed cost's or cost change's from ``ev``; an area's from ``texts`` by area number.
+    The chunk's keys are taken from ``texts`` once, and each output's from them (a take from the
+    chunk's few MB rather than from all keys is about twice as fast)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, areas: pa.Array) -> None:
-        self.table = con.sql("SELECT id, key, aid FROM ev").to_arrow_table()
-        self.at = _rows_of(self.table["id"].to_numpy(), missing=0)
-        self.areas = areas
+    def __init__(self, con: duckdb.DuckDBPyConnection, texts: _Texts) -> None:
+        table = con.sql("SELECT id, coalesce(r, -1) AS r, key, aid FROM ev").to_arrow_table()
+        r = table["r"].to_numpy()
+        movement_keys = texts.keys.take(texts.key_at[np.maximum(r, 0)])
+        self.key = pc.if_else(pa.array(r >= 0), movement_keys, table["key"].combine_chunks())
+        self.aid = table["aid"].to_numpy()
+        self.at = _rows_of(table["id"].to_numpy(), missing=0)
+        self.areas = texts.areas
 
-    def take(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
+    def take(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.Array:
         at = self.at[ids.to_numpy()]
         if column == "area_id":
-            return self.areas.take(self.table["aid"].take(at))
-        return self.table[column].take(at)
+            return self.areas.take(self.aid[at])
+        return self.key.take(at)
 
 
 def _keyed(con: duckdb.DuckDBPyConnection, keys: _Keys, name: str, sql: str | pa.Table,
            key_columns: dict[str, tuple[str, str]], append: bool) -> None:
     """Temp table ``name`` from ``sql`` (or Arrow rows) with event ids turned into ``ev``'s text columns
-    (``key_columns``: name -> (ev column, id column)), first, and the integers as HUGEINT.
+    (``key_columns``: name -> (ev column, id column)), first, and the integers as BIGINT (the
+    engine's numbers fit: they come from int64 arrays, or a cast raises).
 
     A key is a positional take from ``keys`` instead of a join."""
     rows = sql if isinstance(sql, pa.Table) else con.sql(sql).to_arrow_table()
@@ -371,7 +393,7 @@ def _keyed(con: duckdb.DuckDBPyConnection, keys: _Keys, name: str, sql: str | pa
     columns |= {c: rows[c] for c in rows.column_names if c not in id_columns}
     con.register("keyed_rows", pa.table(columns))
     integral = {c for c, v in columns.items() if pa.types.is_integer(v.type) or pa.types.is_decimal(v.type)}
-    select = ", ".join(f"CAST({c} AS HUGEINT) AS {c}" if c in integral else c for c in columns)
+    select = ", ".join(f"CAST({c} AS BIGINT) AS {c}" if c in integral else c for c in columns)
     _emit(con, name, f"SELECT {select} FROM keyed_rows", append)
     con.unregister("keyed_rows")
 
@@ -398,7 +420,7 @@ def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     con.execute("INSERT INTO ref_cost SELECT * FROM changed")
     return con.execute("SELECT count(*) FROM changed").fetchall()[0][0] > 0
 
-def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, codes: dict[str, list[str]]) -> None:
+def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int) -> None:
     """``ev``: the events of ``chunk``, each area's in valuation order (``seq``), and ``ev_ref``.
 
     Movements come numbered (``val_movements.seq``, the ledger's order within the area;
@@ -412,15 +434,13 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, codes:
         mtype NOT IN ('landed_cost', 'standard_cost_change') AND NOT (mtype IN {INFLOW_TYPES}
             OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0)) AS is_outflow
     """
-    decode = {c: _case(c, {str(i): _quote(v) for i, v in enumerate(values)}) for c, values in codes.items()}
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev AS
-        SELECT r, key, mtype, method, CAST(qty_u AS HUGEINT) AS qty_u,
+        SELECT r, CAST(NULL AS VARCHAR) AS key, mtype, method, CAST(qty_u AS HUGEINT) AS qty_u,
                CAST(receipt_value_c AS HUGEINT) AS receipt_value_c,
                CAST(std_num AS HUGEINT) AS std_num, ref_r, CAST(NULL AS HUGEINT) AS amount_c,
                CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {flags}
-        FROM (SELECT * REPLACE ({decode["mtype"]} AS mtype, {decode["method"]} AS method), rowid - {first_row - 1} AS id
-              FROM val_in WHERE chunk = {chunk})
+        FROM (SELECT *, rowid - {first_row - 1} AS id FROM val_in WHERE chunk = {chunk})
     """)
     n = con.execute("SELECT count(*) FROM ev").fetchall()[0][0]
     con.execute(f"""
@@ -468,7 +488,7 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> tuple[dict, dict, int]:
     """).fetchnumpy()
     order = _area_order(fetched["id"], fetched["aid"], fetched["seq"])
     events = {k: np.asarray(v)[order] for k, v in fetched.items()}
-    n = len(order)
+    n = len(events["id"])
     row = _rows_of(events["id"], size)
     kind = events.pop("kind")
     is_inflow, is_outflow = (kind & 1) > 0, (kind & 2) > 0
@@ -575,12 +595,17 @@ def _rows_of(ids: np.ndarray, size: int | None = None, missing: int = -1) -> np.
     return rows
 
 
-def _area_order(ids: np.ndarray, aid: np.ndarray, seq: np.ndarray) -> np.ndarray:
+def _area_order(ids: np.ndarray, aid: np.ndarray, seq: np.ndarray) -> np.ndarray | slice:
     """The rows by area, then valuation order. Chunks number their events so (``_value_chunks``): then
-    ordering by id (a scatter, ids being distinct and dense) is enough; otherwise a lexsort (cheaper
-    than SQL's sort)."""
-    slot = _rows_of(ids)
-    order = slot[slot >= 0]
+    ordering by id (a scatter, ids being distinct and dense) is enough, or nothing where the rows
+    come in id order (``ev``'s, read in insertion order); otherwise a lexsort (cheaper than SQL's
+    sort)."""
+    ids = np.asarray(ids)
+    if np.all(ids[1:] > ids[:-1]):
+        order: np.ndarray | slice = slice(None)
+    else:
+        slot = _rows_of(ids)
+        order = slot[slot >= 0]
     a, s = np.asarray(aid)[order], np.asarray(seq)[order]
     if np.any((a[1:] < a[:-1]) | ((a[1:] == a[:-1]) & (s[1:] <= s[:-1]))):
         return np.lexsort((seq, aid))
@@ -914,7 +939,7 @@ class _Avco:
         order = _area_order(ev["id"], ev["aid"], ev["seq"])
         self.a = {k: np.asarray(v)[order] for k, v in ev.items()}
         self.a["fixed"] = self.a["fixed"].astype(bool)
-        n = len(order)
+        n = len(self.a["id"])
         aid = self.a["aid"]
         self.area = np.cumsum(np.concatenate([[False], aid[1:] != aid[:-1]])) if n else np.zeros(0, np.int64)
         self.row = _rows_of(self.a["id"])
@@ -954,8 +979,7 @@ class _Avco:
         }
         for table, cols in tables.items():
             self.con.register("avco_rows", pa.table(cols))
-            casts = ", ".join(c if c == "id" else f"CAST({c} AS HUGEINT) AS {c}" for c in cols)
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {casts} FROM avco_rows")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM avco_rows")
             self.con.unregister("avco_rows")
 
 

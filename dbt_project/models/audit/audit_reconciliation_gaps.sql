@@ -46,8 +46,8 @@ first_day_movements as (
     select
         runs.gap_id,
         list(ledger.movement_id order by ledger.occurred_at, ledger.movement_id) as movement_ids,
-        list(distinct ledger.document_id) as document_ids,
-        list(distinct ledger.user_id) as user_ids
+        list(distinct ledger.document_id order by ledger.document_id) as document_ids,
+        list(distinct ledger.user_id order by ledger.user_id) as user_ids
     from runs
     join ledger
         on ledger.item_id = runs.item_id

@@ -11,6 +11,9 @@ dbt Python model materialises a single relation:
 
 from lakehouse.valuation import value_all
 
+HUGEINT_COLUMNS = ("units", "value_c", "revaluation_c", "deficit_units", "booked_c", "to_cogs_c", "to_stock_c",
+                   "variance_c", "remaining_units", "remaining_value_c")
+
 
 def _table(relation) -> str:
     """The table a ref reads: dbt-duckdb loads a ref as ``select * from <table>``."""
@@ -77,5 +80,8 @@ def model(dbt, session):
             SELECT 'cost_change' AS entry_type, key AS revaluation_key, qty_u AS units, revaluation_c
             FROM val_cost_change_results
         )
-        SELECT *, {run.rounds} AS valuation_rounds, {run.converged} AS converged FROM entries
+        -- the engine's numbers are BIGINT; the warehouse's HUGEINT, for sums and products downstream
+        SELECT * REPLACE ({", ".join(f"CAST({c} AS HUGEINT) AS {c}" for c in HUGEINT_COLUMNS)}),
+               {run.rounds} AS valuation_rounds, {run.converged} AS converged
+        FROM entries
     """)
