@@ -344,7 +344,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
         LEFT JOIN (SELECT layer_id, sum(amount_c - to_cogs_c) AS to_stock_c
                    FROM f_charges GROUP BY layer_id) c ON c.layer_id = l.id
     """, {"key": ("key", "id"), "area_id": ("area_id", "id")}, append)
-    for view in ("f_layer_values", "f_out_values", "f_piece_values", "a_values"):
+    for view in ("f_layer_values", "f_out_values", "f_piece_values", "a_values", "s_values"):
         con.unregister(view)
     return ValuationRun(rounds, converged)
 
@@ -1141,47 +1141,48 @@ def _standard(con: duckdb.DuckDBPyConnection) -> None:
     The stock's value is known at the start of each stretch: zero after a movement that
     empties it, round(quantity x new cost) after a cost change. Within a stretch each
     movement is rounded on its own; a change's revaluation is its stretch's starting
-    value minus the value the previous stretch ended with.
+    value minus the value the previous stretch ended with. In numpy over all areas at once
+    (running sums restarting at each area and stretch); ``s_values`` is a view on the arrays.
     """
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE s_values AS
-        WITH events AS (
-            SELECT id, aid, seq, mtype = 'standard_cost_change' AS is_change, qty_u,
-                   CASE WHEN mtype = 'standard_cost_change' THEN 0
-                        ELSE {_half_up("qty_u * std_num", str(STD_DEN))} END AS rounded,
-                   std_num, sum(qty_u) OVER (PARTITION BY aid ORDER BY seq ROWS UNBOUNDED PRECEDING) AS qty_after
-            FROM ev WHERE method = 'standard' AND mtype <> 'landed_cost'
-        ),
-        stretches AS (
-            SELECT *,
-                   count(*) FILTER (WHERE is_change) OVER w
-                   + coalesce(count(*) FILTER (WHERE qty_after = 0 AND NOT is_change) OVER (PARTITION BY aid
-                              ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS stretch,
-                   CASE WHEN is_change THEN {_half_up("qty_after * std_num", str(STD_DEN))} END AS start_c
-            FROM events
-            WINDOW w AS (PARTITION BY aid ORDER BY seq ROWS UNBOUNDED PRECEDING)
-        ),
-        based AS (
-            SELECT *, coalesce(max(start_c) OVER (PARTITION BY aid, stretch), 0) AS base_c FROM stretches
-        ),
-        valued AS (
-            SELECT *,
-                   CASE WHEN is_change THEN 0
-                        WHEN qty_after = 0
-                        THEN -(base_c + coalesce(sum(rounded) OVER (PARTITION BY aid, stretch ORDER BY seq
-                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))
-                        ELSE rounded END AS value_c
-            FROM based
-        ),
-        stretch_ends AS (
-            SELECT aid, stretch, any_value(base_c) + sum(value_c) AS end_c FROM valued GROUP BY ALL
-        ),
-        revalued AS (
-            SELECT v.*, CASE WHEN v.is_change
-                             THEN v.base_c - coalesce(e.end_c, 0) ELSE 0 END AS revaluation_c
-            FROM valued v LEFT JOIN stretch_ends e ON e.aid = v.aid AND e.stretch = v.stretch - 1
-        )
-        SELECT value_c, revaluation_c, CAST(0 AS HUGEINT) AS deficit_units, CAST(0 AS HUGEINT) AS booked_c,
-               id, is_change, qty_after
-        FROM revalued
-    """)
+    got = con.execute("""
+        SELECT id, aid, seq, mtype = 'standard_cost_change' AS is_change, CAST(qty_u AS BIGINT) AS qty,
+               CAST(std_num AS BIGINT) AS std
+        FROM ev WHERE method = 'standard' AND mtype <> 'landed_cost'
+    """).fetchnumpy()
+    order = _area_order(got["id"], got["aid"], got["seq"])
+    ids, aid, qty, std = (np.asarray(got[k])[order] for k in ("id", "aid", "qty", "std"))
+    is_change = np.asarray(got["is_change"], bool)[order]
+    n = len(ids)
+    if float(np.abs(qty).sum(dtype=np.float64)) >= 2**62:
+        raise OverflowError("standard-cost quantities exceed 64 bits; value fewer areas at a time")
+    std_den = np.full(n, STD_DEN, np.int64)
+    area_start = np.flatnonzero(np.concatenate([[True], aid[1:] != aid[:-1]])) if n else np.zeros(0, np.int64)
+    area_len = np.diff(np.append(area_start, n))
+    qty_after = _excl_cumsum(qty, area_start, area_len) + qty
+    rounded = np.where(is_change, 0, _mul_half_up(qty, std, std_den))
+    empties = (qty_after == 0) & ~is_change
+    stretch = (_excl_cumsum(is_change.astype(np.int64), area_start, area_len) + is_change
+               + _excl_cumsum(empties.astype(np.int64), area_start, area_len))
+    # a stretch is a run of rows (its area's rows are in order, its number never falls); a change starts one
+    first = np.concatenate([[True], (aid[1:] != aid[:-1]) | (stretch[1:] != stretch[:-1])]) if n else np.zeros(0, bool)
+    g_start = np.flatnonzero(first)
+    g_len = np.diff(np.append(g_start, n))
+    start_c = np.where(is_change, _mul_half_up(qty_after, std, std_den), 0)
+    base_c = np.repeat(start_c[g_start], g_len)
+    if int(np.abs(rounded).sum(dtype=np.float64)) + int(np.abs(base_c).max(initial=0)) >= 2**62:
+        rounded, base_c = rounded.astype(object), base_c.astype(object)  # sums in Python integers
+    before = _excl_cumsum(rounded, g_start, g_len)
+    value = np.where(is_change, 0, np.where(qty_after == 0, -(base_c + before), rounded))
+    end_c = base_c[g_start] + np.add.reduceat(value, g_start) if n else value
+    # a change's revaluation: its stretch's start minus the end of the stretch numbered one less
+    prev_end = np.zeros(len(g_start), end_c.dtype)
+    follows = np.zeros(len(g_start), bool)
+    follows[1:] = (aid[g_start[1:]] == aid[g_start[:-1]]) & (stretch[g_start[1:]] == stretch[g_start[:-1]] + 1)
+    prev_end[1:] = np.where(follows[1:], end_c[:-1], 0)
+    revaluation = np.where(is_change, base_c - np.repeat(prev_end, g_len), 0)
+    con.register("s_values", pa.table({
+        "value_c": pa.array(value.tolist() if value.dtype == object else value, pa.int64()),
+        "revaluation_c": pa.array(revaluation.tolist() if revaluation.dtype == object else revaluation, pa.int64()),
+        "deficit_units": np.zeros(n, np.int64), "booked_c": np.zeros(n, np.int64),
+        "id": ids, "is_change": is_change, "qty_after": qty_after,
+    }))
