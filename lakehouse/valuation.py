@@ -612,6 +612,17 @@ def _area_order(ids: np.ndarray, aid: np.ndarray, seq: np.ndarray) -> np.ndarray
     return order
 
 
+def _runs(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of rows with equal values in ``columns`` starts, and how long it is."""
+    n = len(columns[0])
+    new = np.zeros(n, bool)
+    new[:1] = True
+    for column in columns:
+        new[1:] |= column[1:] != column[:-1]
+    starts = np.flatnonzero(new)
+    return starts, np.diff(np.append(starts, n))
+
+
 def _excl_cumsum(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Running sum before each row, restarting at each area."""
     before = np.cumsum(values) - values
@@ -625,8 +636,7 @@ def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[st
     layers of its time and where it takes the current cost from.
     """
     n = len(a["id"])
-    starts = np.flatnonzero(np.concatenate([[True], a["aid"][1:] != a["aid"][:-1]])) if n else np.zeros(0, np.int64)
-    lengths = np.diff(np.concatenate([starts, [n]]))
+    starts, lengths = _runs(a["aid"])
     run = np.repeat(np.arange(len(starts)), lengths)
     inu, outu = a["in_units"], a["out_units"]
     in_start = _excl_cumsum(inu, starts, lengths)
@@ -678,6 +688,11 @@ def _fifo_axis(a: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[st
     fallback[rows] = np.where(first_row < rows, std[np.minimum(first_row, max(n - 1, 0))], std[rows])
     events = {"deficit": deficit, "cost_src": cost_src, "fallback_std": fallback}
     return pieces, events
+
+
+def _int64(values: np.ndarray) -> pa.Array:
+    """An Arrow int64 array of ``values`` (int64, or Python integers that fit; one that does not raises)."""
+    return pa.array(values.tolist() if values.dtype == object else values, type=pa.int64())
 
 
 def _half_up_np(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -880,7 +895,7 @@ class _FifoValues:
 
     def _write(self, name: str, columns: dict[str, np.ndarray], **flags: np.ndarray) -> None:
         """A view ``name`` on the arrays (int64; no copy), for the SQL that reads them."""
-        table = pa.table({k: pa.array(v.tolist() if v.dtype == object else v, type=pa.int64())
+        table = pa.table({k: _int64(v)
                           for k, v in columns.items()} | {k: pa.array(v.astype(bool)) for k, v in flags.items()})
         self.con.register(name, table)
         self.tables[name] = table
@@ -1009,8 +1024,7 @@ def _avco_scan(a: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
     n = len(a["id"])
     code, qty, std, amount, rq = a["code"], a["qty"], a["std"], a["amount"], a["receipt_qty"]
     fixed, in_value = a["fixed"].astype(bool), a["in_value"]
-    starts = np.flatnonzero(np.concatenate([[True], a["aid"][1:] != a["aid"][:-1]])) if n else np.zeros(0, np.int64)
-    lengths = np.diff(np.concatenate([starts, [n]]))
+    starts, lengths = _runs(a["aid"])
     order = np.argsort(-lengths, kind="stable")
     starts, lengths = starts[order], lengths[order]
     areas = len(starts)
@@ -1156,17 +1170,14 @@ def _standard(con: duckdb.DuckDBPyConnection) -> None:
     if float(np.abs(qty).sum(dtype=np.float64)) >= 2**62:
         raise OverflowError("standard-cost quantities exceed 64 bits; value fewer areas at a time")
     std_den = np.full(n, STD_DEN, np.int64)
-    area_start = np.flatnonzero(np.concatenate([[True], aid[1:] != aid[:-1]])) if n else np.zeros(0, np.int64)
-    area_len = np.diff(np.append(area_start, n))
+    area_start, area_len = _runs(aid)
     qty_after = _excl_cumsum(qty, area_start, area_len) + qty
     rounded = np.where(is_change, 0, _mul_half_up(qty, std, std_den))
     empties = (qty_after == 0) & ~is_change
     stretch = (_excl_cumsum(is_change.astype(np.int64), area_start, area_len) + is_change
                + _excl_cumsum(empties.astype(np.int64), area_start, area_len))
     # a stretch is a run of rows (its area's rows are in order, its number never falls); a change starts one
-    first = np.concatenate([[True], (aid[1:] != aid[:-1]) | (stretch[1:] != stretch[:-1])]) if n else np.zeros(0, bool)
-    g_start = np.flatnonzero(first)
-    g_len = np.diff(np.append(g_start, n))
+    g_start, g_len = _runs(aid, stretch)
     start_c = np.where(is_change, _mul_half_up(qty_after, std, std_den), 0)
     base_c = np.repeat(start_c[g_start], g_len)
     if int(np.abs(rounded).sum(dtype=np.float64)) + int(np.abs(base_c).max(initial=0)) >= 2**62:
@@ -1181,8 +1192,7 @@ def _standard(con: duckdb.DuckDBPyConnection) -> None:
     prev_end[1:] = np.where(follows[1:], end_c[:-1], 0)
     revaluation = np.where(is_change, base_c - np.repeat(prev_end, g_len), 0)
     con.register("s_values", pa.table({
-        "value_c": pa.array(value.tolist() if value.dtype == object else value, pa.int64()),
-        "revaluation_c": pa.array(revaluation.tolist() if revaluation.dtype == object else revaluation, pa.int64()),
+        "value_c": _int64(value), "revaluation_c": _int64(revaluation),
         "deficit_units": np.zeros(n, np.int64), "booked_c": np.zeros(n, np.int64),
         "id": ids, "is_change": is_change, "qty_after": qty_after,
     }))
