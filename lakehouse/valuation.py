@@ -47,6 +47,8 @@ copied in chunk order (``_value_chunks``); then the inputs are dropped.
 from __future__ import annotations
 
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -59,8 +61,9 @@ STD_DEN = 10**10  # std_num / STD_DEN = cents per micro-unit
 SEQ_SLOT = 2**20  # ev.seq = movement seq x SEQ_SLOT (+ n for the n-th landed cost after it)
 AVCO_SIDE_BY_SIDE = 16  # moving average: fewer areas left than this go on one by one, in Python
 CHUNK_MOVEMENTS = 1_000_000  # value about this many movements at a time (linked areas stay together)
+CHUNKS_AT_ONCE = 2  # chunks valued side by side (one's numpy beside the other's SQL)
+WORK_DB = "onhand_valuation"  # an in-memory database for what all chunks read
 INPUTS = ("val_movements", "val_charges", "val_cost_changes")
-OUTPUTS = ("val_values", "val_pieces", "val_charge_results", "val_layers", "val_cost_change_results")
 INFLOW_TYPES = ("receipt", "transfer_in", "production_receipt", "customer_return")
 
 
@@ -119,14 +122,23 @@ def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
 
 
-def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...] = (), **args: object) -> ValuationRun:
-    """Value one chunk (``_value_all``); drop every intermediate table it made but ``keep``."""
+def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: int, first_row: int,
+                 texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+    """Value one chunk (``_value_all``) on ``con``; drop every intermediate table it made but ``keep``."""
     existing = _temp_tables(con)
     try:
-        return _value_all(con, **args)
+        return _value_all(con, chunk, first_row, texts)
     finally:
-        for name in _temp_tables(con) - existing - set(OUTPUTS) - set(keep):
+        for name in _temp_tables(con) - existing - set(keep):
             con.execute(f"DROP TABLE {name}")
+
+
+def _value_chunk_apart(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int,
+                       texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+    """Value one chunk (``_value_all``) in a connection of its own (a cursor of ``con``): its
+    intermediate tables are its own, and go with it."""
+    with con.cursor() as own:
+        return _value_all(own, chunk, first_row, texts)
 
 
 def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> None:
@@ -181,6 +193,10 @@ def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> None:
 def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool, cap_mib: int) -> ValuationRun:
     """Value chunk by chunk (``_area_chunks``), each chunk's outputs added to the first's.
 
+    Two chunks are valued at a time (``CHUNKS_AT_ONCE``), each in a connection of its own, so
+    that one's numpy work runs beside the other's SQL; their outputs are added in chunk order,
+    so the output tables are the same whatever finishes first.
+
     The text columns are read once, here: each movement's reference becomes the row of the
     movement it names (``val_refs``), landed costs and cost changes are slotted into their area's
     valuation order (``val_slotted``), and the numeric columns the chunks need are copied in
@@ -188,6 +204,15 @@ def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool, 
     narrow rows. Event ids follow the areas and their valuation order (so the events need no sort
     by area).
     """
+    con.execute(f"ATTACH ':memory:' AS {WORK_DB}")  # what every chunk's connection reads
+    try:
+        return _value_chunks_in(con, size, keep_events, cap_mib)
+    finally:
+        con.execute(f"DETACH {WORK_DB}")
+
+
+def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool, cap_mib: int) -> ValuationRun:
+    """``_value_chunks``, its shared tables in the ``WORK_DB`` database."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_refs AS
         SELECT m.r, x.r AS ref_r, m.area_id, x.area_id AS ref_area
@@ -200,7 +225,7 @@ def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool, 
                        .fetchall()} | extra)
              for c, extra in (("mtype", {"landed_cost", "standard_cost_change"}), ("method", {"standard"}))}
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE val_in AS
+        CREATE TABLE {WORK_DB}.val_in AS
         SELECT c.chunk, c.a AS aid, m.r, m.seq, CAST(m.mtype AS {types["mtype"]}) AS mtype,
                CAST(m.method AS {types["method"]}) AS method, CAST(m.qty_u AS BIGINT) AS qty_u,
                CAST(m.receipt_value_c AS BIGINT) AS receipt_value_c, CAST(m.std_num AS BIGINT) AS std_num, f.ref_r
@@ -222,22 +247,38 @@ def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool, 
                    keys["key"].combine_chunks(), key_at)
     del keys
     con.execute("DROP TABLE val_area_chunk")
-    starts = con.execute("""
-        SELECT min(rowid), max(rowid) - min(rowid) + 1 = count(*) FROM val_in GROUP BY chunk ORDER BY chunk
+    starts = con.execute(f"""
+        SELECT min(rowid), max(rowid) - min(rowid) + 1 = count(*) FROM {WORK_DB}.val_in GROUP BY chunk ORDER BY chunk
     """).fetchall()
     if not all(contiguous for _, contiguous in starts):
         raise RuntimeError("a chunk's rows are not contiguous in val_in")
     starts = starts or [(0, True)]  # no movements: one empty chunk, for empty outputs
-    keep = ("ev",) if keep_events and len(starts) == 1 else ()
-    rounds, converged = 0, True
-    try:
-        for k, (start, _) in enumerate(starts):
-            run = _value_chunk(con, keep, chunk=k, first_row=start, texts=texts, append=k > 0)
-            rounds, converged = max(rounds, run.rounds), converged and run.converged
-    finally:
-        con.execute("DROP TABLE val_in")
-        con.execute("DROP TABLE val_slotted")
-    return ValuationRun(rounds, converged)
+    made: set[str] = set()
+    runs = []
+
+    def add(valued: tuple[ValuationRun, list[tuple[str, pa.Table]]]) -> None:
+        run, outputs = valued
+        runs.append(run)
+        for name, rows in outputs:
+            _emit(con, name, rows, append=name in made)
+            made.add(name)
+
+    if len(starts) == 1:
+        add(_value_chunk(con, ("ev",) if keep_events else (), 0, starts[0][0], texts))
+    else:
+        with ThreadPoolExecutor(CHUNKS_AT_ONCE) as pool:
+            pending: deque[Future] = deque()
+            try:
+                for k, (start, _) in enumerate(starts):
+                    pending.append(pool.submit(_value_chunk_apart, con, k, start, texts))
+                    if len(pending) > CHUNKS_AT_ONCE:  # one more waits, to start when a chunk is done
+                        add(pending.popleft().result())
+                while pending:
+                    add(pending.popleft().result())
+            finally:
+                for future in pending:
+                    future.cancel()
+    return ValuationRun(max(run.rounds for run in runs), all(run.converged for run in runs))
 
 
 def _slot(con: duckdb.DuckDBPyConnection) -> None:
@@ -249,7 +290,7 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
     moment; several in one slot by moment, then key.
     """
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE val_slotted AS
+        CREATE TABLE {WORK_DB}.val_slotted AS
         WITH charges AS (
             SELECT c.key, m.area_id, 'landed_cost' AS mtype, m.method, m.std_num, m.r AS ref_r,
                    c.amount_c,
@@ -280,10 +321,10 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts: _Texts,
-               append: bool) -> ValuationRun:
+def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int,
+               texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
-    as ENUMs); the outputs are created, or with ``append`` added to."""
+    as ENUMs): the rounds it took, and its rows of each output (the caller adds them, ``_emit``)."""
     _sequence(con, chunk, first_row)
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
@@ -309,15 +350,15 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
         avco.rescan()
     avco.finish()
     keys = _Keys(con, texts)
-    _keyed(con, keys, "val_values", fifo.values(), {"key": ("key", "id")}, append)
+    outputs = [_keyed(con, keys, "val_values", fifo.values(), {"key": ("key", "id")})]
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
-    _keyed(con, keys, "val_values", f"""
+    outputs.append(_keyed(con, keys, "val_values", f"""
         SELECT id, {amounts} FROM acc_a_values UNION ALL SELECT id, {amounts} FROM s_values WHERE NOT is_change
-    """, {"key": ("key", "id")}, True)
-    _keyed(con, keys, "val_cost_change_results", """
+    """, {"key": ("key", "id")}))
+    outputs.append(_keyed(con, keys, "val_cost_change_results", """
         SELECT id, qty_after AS qty_u, revaluation_c FROM s_values WHERE is_change
-    """, {"key": ("key", "id")}, append)
-    _keyed(con, keys, "val_charge_results", """
+    """, {"key": ("key", "id")}))
+    outputs.append(_keyed(con, keys, "val_charge_results", """
         SELECT c.id, c.layer_id AS receipt_id, c.amount_c, c.to_cogs_c, c.amount_c - c.to_cogs_c AS to_stock_c,
                CAST(0 AS HUGEINT) AS variance_c
         FROM f_charges c
@@ -328,14 +369,14 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
         SELECT e.id, r.ref_id, e.amount_c, 0, 0, e.amount_c
         FROM ev e JOIN ev_ref r ON r.id = e.id
         WHERE e.mtype = 'landed_cost' AND e.method = 'standard'
-    """, {"key": ("key", "id"), "receipt_key": ("key", "receipt_id")}, append)
+    """, {"key": ("key", "id"), "receipt_key": ("key", "receipt_id")}))
     pieces = fifo.tables["f_piece_values"]
-    _keyed(con, keys, "val_pieces", pa.table({
+    outputs.append(_keyed(con, keys, "val_pieces", pa.table({
         "out_id": pieces["out_id"], "layer_id": pieces["layer_id"],
         "kind": pc.if_else(pieces["specific"], "vendor_return", "fifo"),
         **{c: pieces[c] for c in ("units", "is_deficit", "value_c")},
-    }), {"out_key": ("key", "out_id"), "layer_key": ("key", "layer_id")}, append)
-    _keyed(con, keys, "val_layers", """
+    }), {"out_key": ("key", "out_id"), "layer_key": ("key", "layer_id")}))
+    outputs.append(_keyed(con, keys, "val_layers", """
         SELECT l.id, l.qty_u, l.value_c, l.qty_u - coalesce(p.units, 0) AS remaining_units,
                l.value_c + coalesce(c.to_stock_c, 0) - coalesce(p.value_c, 0) AS remaining_value_c
         FROM f_layer_values l
@@ -343,10 +384,10 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
                    FROM f_piece_values GROUP BY layer_id) p ON p.layer_id = l.id
         LEFT JOIN (SELECT layer_id, sum(amount_c - to_cogs_c) AS to_stock_c
                    FROM f_charges GROUP BY layer_id) c ON c.layer_id = l.id
-    """, {"key": ("key", "id"), "area_id": ("area_id", "id")}, append)
+    """, {"key": ("key", "id"), "area_id": ("area_id", "id")}))
     for view in ("f_layer_values", "f_out_values", "f_piece_values", "a_values", "s_values"):
         con.unregister(view)
-    return ValuationRun(rounds, converged)
+    return ValuationRun(rounds, converged), outputs
 
 
 @dataclass
@@ -381,26 +422,27 @@ class _Keys:
 
 
 def _keyed(con: duckdb.DuckDBPyConnection, keys: _Keys, name: str, sql: str | pa.Table,
-           key_columns: dict[str, tuple[str, str]], append: bool) -> None:
-    """Temp table ``name`` from ``sql`` (or Arrow rows) with event ids turned into ``ev``'s text columns
-    (``key_columns``: name -> (ev column, id column)), first, and the integers as BIGINT (the
-    engine's numbers fit: they come from int64 arrays, or a cast raises).
+           key_columns: dict[str, tuple[str, str]]) -> tuple[str, pa.Table]:
+    """Rows of output ``name`` from ``sql`` (or Arrow rows) with event ids turned into ``ev``'s text
+    columns (``key_columns``: name -> (ev column, id column)), first.
 
     A key is a positional take from ``keys`` instead of a join."""
     rows = sql if isinstance(sql, pa.Table) else con.sql(sql).to_arrow_table()
     columns = {out: keys.take(col, rows[ids]) for out, (col, ids) in key_columns.items()}
     id_columns = {ids for _, ids in key_columns.values()}
     columns |= {c: rows[c] for c in rows.column_names if c not in id_columns}
-    con.register("keyed_rows", pa.table(columns))
-    integral = {c for c, v in columns.items() if pa.types.is_integer(v.type) or pa.types.is_decimal(v.type)}
-    select = ", ".join(f"CAST({c} AS BIGINT) AS {c}" if c in integral else c for c in columns)
-    _emit(con, name, f"SELECT {select} FROM keyed_rows", append)
-    con.unregister("keyed_rows")
+    return name, pa.table(columns)
 
 
-def _emit(con: duckdb.DuckDBPyConnection, name: str, sql: str, append: bool) -> None:
-    """Output table ``name`` from ``sql``: created, or with ``append`` added to."""
+def _emit(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table, append: bool) -> None:
+    """Output temp table ``name`` from ``rows``, the integers as BIGINT (the engine's numbers fit: they
+    come from int64 arrays, or a cast raises): created, or with ``append`` added to."""
+    con.register("keyed_rows", rows)
+    integral = {f.name for f in rows.schema if pa.types.is_integer(f.type) or pa.types.is_decimal(f.type)}
+    select = ", ".join(f"CAST({c} AS BIGINT) AS {c}" if c in integral else c for c in rows.column_names)
+    sql = f"SELECT {select} FROM keyed_rows"
     con.execute(f"INSERT INTO {name} {sql}" if append else f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+    con.unregister("keyed_rows")
 
 
 def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
@@ -440,14 +482,14 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int) -> Non
                CAST(receipt_value_c AS HUGEINT) AS receipt_value_c,
                CAST(std_num AS HUGEINT) AS std_num, ref_r, CAST(NULL AS HUGEINT) AS amount_c,
                CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {flags}
-        FROM (SELECT *, rowid - {first_row - 1} AS id FROM val_in WHERE chunk = {chunk})
+        FROM (SELECT *, rowid - {first_row - 1} AS id FROM {WORK_DB}.val_in WHERE chunk = {chunk})
     """)
     n = con.execute("SELECT count(*) FROM ev").fetchall()[0][0]
     con.execute(f"""
         INSERT INTO ev BY NAME
         SELECT key, mtype, method, CAST(0 AS HUGEINT) AS qty_u, CAST(std_num AS HUGEINT) AS std_num, ref_r, amount_c,
                seq, {n} + CAST(row_number() OVER () AS BIGINT) AS id, aid, false AS is_inflow, false AS is_outflow
-        FROM val_slotted WHERE chunk = {chunk}
+        FROM {WORK_DB}.val_slotted WHERE chunk = {chunk}
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_ref AS
