@@ -37,8 +37,10 @@ average is a scan of all areas side by side in numpy, re-run on the areas whose
 derived costs changed.
 
 Items are valued in chunks of about ``CHUNK_MOVEMENTS`` movements (areas linked by a
-reference always together), each chunk's results appended to the outputs and its
-intermediate tables dropped, so memory is bounded by a chunk and time grows linearly.
+reference always together), two chunks at a time (``CHUNKS_AT_ONCE``, each in a connection of
+its own, so one's numpy runs beside the other's SQL), each chunk's results appended to the
+outputs in chunk order and its intermediate tables dropped, so memory is bounded by two chunks
+and time grows linearly. The outputs' physical row order is not part of the contract.
 The text columns are read once, before the chunks: references become row numbers, landed
 costs and cost changes are slotted into their areas' order, and the numeric columns are
 copied in chunk order (``_value_chunks``); then the inputs are dropped.
