@@ -109,12 +109,16 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     m.add("U1", "issue", "-10", uom="KG")
     # V1 vendor-managed stock: quantity, no value. X1 is not in the item master: an exception.
     m.add("V1", "receipt", "10", "1.00", ownership="vmi")
+    # K1 consignment beside owned stock: 4 owned @ 2.00 (8.00) and 6 on consignment; issue 1 owned = 2.00.
+    m.add("K1", "receipt", "4", "2.00")
+    m.add("K1", "receipt", "6", "2.00", ownership="consignment")
+    m.add("K1", "issue", "-1")
     m.add("X1", "receipt", "1", "1.00")
     drop(ws, m.rows, name="moves")
     drop(ws, [item("F1", "fifo"), item("F2", "fifo"), item("A1", "avco"), item("S1", "standard", "2.00"),
               item("S2", "standard", "2.00"), {**item("S2", "standard", "3.00"), "valid_from": cost_change_at},
               item("N1", "fifo"), item("T1", "fifo"), item("C1", "fifo"), item("U1", "fifo", base_uom="KG"),
-              {**item("V1", "fifo"), "vmi": "true"}], entity="items")
+              {**item("V1", "fifo"), "vmi": "true"}, {**item("K1", "fifo"), "consignment": "true"}], entity="items")
     drop(ws, [{"charge_id": "LC1", "movement_id": r2, "amount": "2.00", "charge_type": "freight",
                "occurred_at": freight_at, "posted_at": freight_at}],
          entity="landed_costs")
@@ -211,6 +215,17 @@ def test_units_are_converted_to_the_base_unit(warehouse: duckdb.DuckDBPyConnecti
 
 def test_vmi_stock_has_quantity_but_no_value(warehouse: duckdb.DuckDBPyConnection) -> None:
     assert on_hand(warehouse, "V1") == [("S1", D("0"), D("0.00"), D("10"))]
+
+
+def test_consignment_stock_has_quantity_and_ownership_but_no_owned_value(
+        warehouse: duckdb.DuckDBPyConnection) -> None:
+    row = warehouse.execute("SELECT qty_on_hand, value_on_hand, consignment_qty FROM marts.mart_inventory_valuation "
+                            "WHERE item_id = 'K1'").fetchall()
+    assert row == [(D("3"), D("6.00"), D("6"))]
+    ledger = warehouse.execute("SELECT ownership, qty, value, is_valued FROM marts.fct_inventory_ledger "
+                               "WHERE item_id = 'K1' ORDER BY occurred_at").fetchall()
+    assert ledger == [("owned", D("4"), D("8.00"), True), ("consignment", D("6"), D("0.00"), False),
+                      ("owned", D("-1"), D("-2.00"), True)]
 
 
 def test_an_unknown_item_is_an_exception_not_a_ledger_line(warehouse: duckdb.DuckDBPyConnection) -> None:
