@@ -184,12 +184,12 @@ def fifo_asof(con: duckdb.DuckDBPyConnection, source: str) -> None:
 def asof_agreement(con: duckdb.DuckDBPyConnection, source: str) -> str:
     """How many outflows of the areas that need nothing beyond the bare core (every inflow a receipt
     with its value, no landed cost in ``src_charges``, no vendor return, never below zero in the
-    engine's ``val_values``) the baseline values as the engine does. They may differ by a cent per layer an outflow takes from: F(q) rounds each
-    cumulative value, the engine (and the reference, as ERPs do) each piece, the piece that
-    empties a layer taking its rest."""
+    engine's ``val_values``) the baseline values as the engine does. They may differ by a cent per
+    layer an outflow takes from: F(q) rounds each cumulative value, the engine (and the reference,
+    as ERPs do) each piece, the piece that empties a layer taking its rest."""
     same, total, furthest = con.execute(f"""
         WITH plain AS (
-            SELECT area_id FROM {source} m
+            SELECT area_id FROM {source}
             GROUP BY area_id
             HAVING bool_and(qty_u < 0 OR receipt_value_c IS NOT NULL) AND bool_and(mtype <> 'vendor_return')
                AND NOT bool_or(key IN (SELECT receipt_key FROM src_charges))
