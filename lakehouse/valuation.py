@@ -331,7 +331,8 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int,
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
-        SELECT d.id AS inflow_id, d.method AS inflow_method, e.id AS source_id, e.qty_u AS source_qty
+        SELECT d.id AS inflow_id, d.method AS inflow_method, e.id AS source_id, e.qty_u AS source_qty,
+               e.method = 'fifo' AND e.is_outflow AS fifo_source
         FROM ev d JOIN ev_ref r ON r.id = d.id JOIN ev e ON e.id = r.ref_id
         WHERE d.mtype IN ('transfer_in', 'customer_return') AND d.method <> 'standard' AND e.qty_u < 0
     """)
@@ -378,15 +379,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int,
         "kind": pc.if_else(pieces["specific"], "vendor_return", "fifo"),
         **{c: pieces[c] for c in ("units", "is_deficit", "value_c")},
     }), {"out_key": ("key", "out_id"), "layer_key": ("key", "layer_id")}))
-    outputs.append(_keyed(con, keys, "val_layers", """
-        SELECT l.id, l.qty_u, l.value_c, l.qty_u - coalesce(p.units, 0) AS remaining_units,
-               l.value_c + coalesce(c.to_stock_c, 0) - coalesce(p.value_c, 0) AS remaining_value_c
-        FROM f_layer_values l
-        LEFT JOIN (SELECT layer_id, sum(units) AS units, sum(value_c) AS value_c
-                   FROM f_piece_values GROUP BY layer_id) p ON p.layer_id = l.id
-        LEFT JOIN (SELECT layer_id, sum(amount_c - to_cogs_c) AS to_stock_c
-                   FROM f_charges GROUP BY layer_id) c ON c.layer_id = l.id
-    """, {"key": ("key", "id"), "area_id": ("area_id", "id")}))
+    outputs.append(_keyed(con, keys, "val_layers", fifo.layers(), {"key": ("key", "id"), "area_id": ("area_id", "id")}))
     for view in ("f_layer_values", "f_out_values", "f_piece_values", "a_values", "s_values"):
         con.unregister(view)
     return ValuationRun(rounds, converged), outputs
@@ -450,13 +443,14 @@ def _emit(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table, append: boo
 def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     """Costs of derived inflows from the outflows just valued (``values_sql``): the ones that
     differ from what the inflows were valued with go to ``changed`` and ``ref_cost``.
-    True when some changed."""
+    True when some changed. A FIFO inflow from a FIFO outflow is left out: FIFO's own passes
+    settle it (``_FifoValues.solve``), so it needs no other round."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE changed AS
         WITH cost_now AS (
             SELECT DISTINCT deps.source_id AS id, -v.value_c AS num, -deps.source_qty AS den
             FROM deps JOIN ({values_sql}) v ON v.id = deps.source_id
-            WHERE v.value_c IS NOT NULL
+            WHERE v.value_c IS NOT NULL AND NOT (deps.inflow_method = 'fifo' AND deps.fifo_source)
         )
         SELECT id, num, den FROM cost_now EXCEPT SELECT id, num, den FROM ref_cost
     """)
@@ -936,6 +930,22 @@ class _FifoValues:
             "deficit_units": pa.chunked_array([deficit, l_none]),
             "booked_c": pa.chunked_array(outs["booked_c"].chunks + [pa.array(l_none)]),
         })
+
+    def layers(self) -> pa.Table:
+        """Each layer with what remains of it: its units and value less its pieces' (a piece's value
+        holds the landed costs it carried), plus the landed costs it kept."""
+        layers = self.tables["f_layer_values"]
+        ids = layers["id"].to_numpy()
+        units, value = np.zeros(self.size, np.int64), np.zeros(self.size, self.piece.dtype)
+        np.add.at(units, self.p_layer, self.p_units)
+        np.add.at(value, self.p_layer, self.piece)
+        kept = {k: np.asarray(v, np.int64) for k, v in self.con.execute("""
+            SELECT layer_id, CAST(sum(amount_c - to_cogs_c) AS BIGINT) AS to_stock_c FROM f_charges GROUP BY layer_id
+        """).fetchnumpy().items()}
+        value[kept["layer_id"]] -= kept["to_stock_c"]
+        return pa.table({"id": layers["id"], "qty_u": layers["qty_u"], "value_c": layers["value_c"],
+                         "remaining_units": layers["qty_u"].to_numpy() - units[ids],
+                         "remaining_value_c": _int64(layers["value_c"].to_numpy() - value[ids])})
 
     def _write(self, name: str, columns: dict[str, np.ndarray], **flags: np.ndarray) -> None:
         """A view ``name`` on the arrays (int64; no copy), for the SQL that reads them."""
