@@ -67,6 +67,7 @@ CHUNKS_AT_ONCE = 2  # chunks valued side by side (one's numpy beside the other's
 WORK_DB = "onhand_valuation"  # an in-memory database for what all chunks read
 INPUTS = ("val_movements", "val_charges", "val_cost_changes")
 INFLOW_TYPES = ("receipt", "transfer_in", "production_receipt", "customer_return")
+IS_INFLOW = f"(mtype IN {INFLOW_TYPES} OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0))"
 
 
 def _half_up(num: str, den: str) -> str:
@@ -125,11 +126,11 @@ def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: int, first_row: int,
-                 texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+                 texts: _Texts, every_event: bool) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value one chunk (``_value_all``) on ``con``; drop every intermediate table it made but ``keep``."""
     existing = _temp_tables(con)
     try:
-        return _value_all(con, chunk, first_row, texts)
+        return _value_all(con, chunk, first_row, texts, every_event)
     finally:
         for name in _temp_tables(con) - existing - set(keep):
             con.execute(f"DROP TABLE {name}")
@@ -140,7 +141,7 @@ def _value_chunk_apart(con: duckdb.DuckDBPyConnection, chunk: int, first_row: in
     """Value one chunk (``_value_all``) in a connection of its own (a cursor of ``con``): its
     intermediate tables are its own, and go with it."""
     with con.cursor() as own:
-        return _value_all(own, chunk, first_row, texts)
+        return _value_all(own, chunk, first_row, texts, every_event=False)
 
 
 def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> None:
@@ -266,7 +267,7 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
             made.add(name)
 
     if len(starts) == 1:
-        add(_value_chunk(con, ("ev",) if keep_events else (), 0, starts[0][0], texts))
+        add(_value_chunk(con, ("ev",) if keep_events else (), 0, starts[0][0], texts, keep_events))
     else:
         with ThreadPoolExecutor(CHUNKS_AT_ONCE) as pool:
             pending: deque[Future] = deque()
@@ -323,11 +324,12 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int,
-               texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts: _Texts,
+               every_event: bool) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
-    as ENUMs): the rounds it took, and its rows of each output (the caller adds them, ``_emit``)."""
-    _sequence(con, chunk, first_row)
+    as ENUMs): the rounds it took, and its rows of each output (the caller adds them, ``_emit``).
+    ``every_event``: ``ev`` holds every FIFO movement too (for a caller that keeps it)."""
+    movements, size = _sequence(con, chunk, first_row, every_event)
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
@@ -339,7 +341,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int,
     _standard(con)  # standard cost needs no other movement's cost: one pass
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (id BIGINT, num HUGEINT, den HUGEINT)")
     _changed_costs(con, "SELECT id, value_c FROM s_values")
-    fifo = _FifoValues(con, *_fifo_structure(con))
+    fifo = _FifoValues(con, *_fifo_structure(con, movements, size))
     avco = _Avco(con)
     rounds, outer, converged = 0, 0, False
     fifo_outs = "SELECT id, value_c FROM f_out_values"
@@ -352,7 +354,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int,
             break
         avco.rescan()
     avco.finish()
-    keys = _Keys(con, texts)
+    keys = _Keys(con, texts, movements)
     outputs = [_keyed(con, keys, "val_values", fifo.values(), {"key": ("key", "id")})]
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
     outputs.append(_keyed(con, keys, "val_values", f"""
@@ -396,17 +398,18 @@ class _Texts:
 
 class _Keys:
     """A chunk's events' text columns (key, area_id) by event id: a movement's key from ``texts`` by its
-    number, a landed cost's or cost change's from ``ev``; an area's from ``texts`` by area number.
+    number (``movements``: the chunk's, ``_sequence``), a landed cost's or cost change's from ``ev``; an
+    area's from ``texts`` by area number.
     The chunk's keys are taken from ``texts`` once, and each output's from them (a take from the
     chunk's few MB rather than from all keys is about twice as fast)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, texts: _Texts) -> None:
-        table = con.sql("SELECT id, coalesce(r, -1) AS r, key, aid FROM ev").to_arrow_table()
-        r = table["r"].to_numpy()
-        movement_keys = texts.keys.take(texts.key_at[np.maximum(r, 0)])
-        self.key = pc.if_else(pa.array(r >= 0), movement_keys, table["key"].combine_chunks())
-        self.aid = table["aid"].to_numpy()
-        self.at = _rows_of(table["id"].to_numpy(), missing=0)
+    def __init__(self, con: duckdb.DuckDBPyConnection, texts: _Texts, movements: str) -> None:
+        moved = con.execute(f"SELECT id, r, aid FROM {movements}").fetchnumpy()
+        others = con.sql("SELECT id, key, aid FROM ev WHERE r IS NULL").to_arrow_table()
+        self.key = pa.concat_arrays([texts.keys.take(texts.key_at[moved["r"]]).cast(pa.string()),
+                                     others["key"].combine_chunks().cast(pa.string())])
+        self.aid = np.concatenate([moved["aid"], others["aid"].to_numpy()])
+        self.at = _rows_of(np.concatenate([moved["id"], others["id"].to_numpy()]), missing=0)
         self.areas = texts.areas
 
     def take(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -458,29 +461,37 @@ def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     con.execute("INSERT INTO ref_cost SELECT * FROM changed")
     return con.execute("SELECT count(*) FROM changed").fetchall()[0][0] > 0
 
-def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int) -> None:
-    """``ev``: the events of ``chunk``, each area's in valuation order (``seq``), and ``ev_ref``.
+def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, every_event: bool) -> tuple[str, int]:
+    """``ev``: the events of ``chunk`` that SQL values or links, each area's in valuation order (``seq``),
+    and ``ev_ref``. Returns the SQL of the chunk's movements (``val_in``'s rows, with their ids) and
+    the number of ids (the largest + 1).
 
     Movements come numbered (``val_movements.seq``, the ledger's order within the area;
     ``val_in``), landed costs and cost changes slotted after them (``val_slotted``). Every event
     has an integer ``id`` (from 1, movements first, in area and valuation order), its area an
     integer ``aid``; a movement its number ``r`` (``val_movements.r``). ``ev_ref``: the event each event
     refers to (what a return returns, a transfer-in's transfer-out, a charge's receipt).
+
+    The bulk of FIFO, its plain movements, is read from ``val_in`` by the numpy structure
+    (``_fifo_structure``), not from ``ev``: a FIFO movement is in ``ev`` only when it refers to
+    another event, is referred to, or is a vendor return (unless ``every_event``).
     """
-    flags = f"""
-        mtype IN {INFLOW_TYPES} OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0) AS is_inflow,
-        mtype NOT IN ('landed_cost', 'standard_cost_change') AND NOT (mtype IN {INFLOW_TYPES}
-            OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0)) AS is_outflow
+    movements = f"(SELECT *, rowid - {first_row - 1} AS id FROM {WORK_DB}.val_in WHERE chunk = {chunk})"
+    linked = "" if every_event else f"""
+        WHERE method <> 'fifo' OR ref_r IS NOT NULL OR mtype = 'vendor_return'
+           OR r IN (SELECT ref_r FROM {movements} WHERE ref_r IS NOT NULL)
+           OR r IN (SELECT ref_r FROM {WORK_DB}.val_slotted WHERE chunk = {chunk} AND ref_r IS NOT NULL)
     """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev AS
         SELECT r, CAST(NULL AS VARCHAR) AS key, mtype, method, CAST(qty_u AS HUGEINT) AS qty_u,
                CAST(receipt_value_c AS HUGEINT) AS receipt_value_c,
                CAST(std_num AS HUGEINT) AS std_num, ref_r, CAST(NULL AS HUGEINT) AS amount_c,
-               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {flags}
-        FROM (SELECT *, rowid - {first_row - 1} AS id FROM {WORK_DB}.val_in WHERE chunk = {chunk})
+               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {IS_INFLOW} AS is_inflow,
+               NOT {IS_INFLOW} AS is_outflow
+        FROM {movements} {linked}
     """)
-    n = con.execute("SELECT count(*) FROM ev").fetchall()[0][0]
+    n = con.execute(f"SELECT count(*) FROM {WORK_DB}.val_in WHERE chunk = {chunk}").fetchall()[0][0]
     con.execute(f"""
         INSERT INTO ev BY NAME
         SELECT key, mtype, method, CAST(0 AS HUGEINT) AS qty_u, CAST(std_num AS HUGEINT) AS std_num, ref_r, amount_c,
@@ -491,9 +502,10 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int) -> Non
         CREATE OR REPLACE TEMP TABLE ev_ref AS
         SELECT e.id, x.id AS ref_id FROM ev e JOIN ev x ON x.r = e.ref_r AND x.id <= {n} WHERE e.ref_r IS NOT NULL
     """)
+    return movements, n + con.execute(f"SELECT count(*) FROM {WORK_DB}.val_slotted WHERE chunk = {chunk}").fetchall()[0][0] + 1
 
 
-def _fifo_structure(con: duckdb.DuckDBPyConnection) -> tuple[dict, dict, int]:
+def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int) -> tuple[dict, dict, int]:
     """Which units of which layer every FIFO outflow takes, and the landed costs' shares.
 
     All of it depends on quantities only. Per area, layers lie end to end on a
@@ -514,15 +526,15 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection) -> tuple[dict, dict, int]:
         )
         WHERE claimed <= layer_qty
     """)
-    size = con.execute("SELECT max(id) + 1 FROM ev").fetchall()[0][0] or 1
-    # every FIFO event but landed costs, few columns (the kinds as bits), in valuation order per area
-    fetched = con.execute("""
-        SELECT id, aid, seq, CAST(qty_u AS BIGINT) AS qty, CAST(std_num AS BIGINT) AS std_num,
-               CAST(coalesce(receipt_value_c, 0) AS BIGINT) AS receipt_value,
-               CAST(CASE WHEN is_inflow THEN 1 ELSE 0 END + CASE WHEN is_outflow THEN 2 ELSE 0 END
+    # every FIFO movement (the chunk's ``movements``), few columns (the kinds as bits), in valuation
+    # order per area
+    fetched = con.execute(f"""
+        SELECT id, aid, CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, qty_u AS qty, std_num,
+               coalesce(receipt_value_c, 0) AS receipt_value,
+               CAST(CASE WHEN {IS_INFLOW} THEN 1 ELSE 2 END
                     + CASE mtype WHEN 'receipt' THEN 4 WHEN 'production_receipt' THEN 8 ELSE 0 END AS UTINYINT)
                    AS kind
-        FROM ev WHERE method = 'fifo' AND mtype <> 'landed_cost'
+        FROM {movements} WHERE method = 'fifo'
     """).fetchnumpy()
     order = _area_order(fetched["id"], fetched["aid"], fetched["seq"])
     events = {k: np.asarray(v)[order] for k, v in fetched.items()}
