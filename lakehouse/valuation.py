@@ -20,7 +20,8 @@ them):
   of a standard-cost area from that moment on.
 
 Output tables: ``val_values`` (one row per movement), ``val_pieces`` (which
-layer each outflow consumed, FIFO), ``val_charge_results`` (each landed cost:
+layer each outflow consumed, FIFO; ``is_specific`` where a vendor return took the
+units of the receipt it names), ``val_charge_results`` (each landed cost:
 to COGS, to stock, price variance), ``val_layers`` (each FIFO layer and what
 remains of it), ``val_cost_change_results`` (each standard cost change: the
 quantity on hand then and the revaluation); their numbers are BIGINT.
@@ -56,7 +57,6 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 MAX_ROUNDS = 25
 STD_DEN = 10**10  # std_num / STD_DEN = cents per micro-unit
@@ -378,7 +378,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
     pieces = fifo.tables["f_piece_values"]
     outputs.append(_keyed(con, keys, "val_pieces", pa.table({
         "out_id": pieces["out_id"], "layer_id": pieces["layer_id"],
-        "kind": pc.if_else(pieces["specific"], "vendor_return", "fifo"),
+        "is_specific": pieces["specific"],  # a vendor return's units from the receipt it names
         **{c: pieces[c] for c in ("units", "is_deficit", "value_c")},
     }), {"out_key": ("key", "out_id"), "layer_key": ("key", "layer_id")}))
     outputs.append(_keyed(con, keys, "val_layers", fifo.layers(), {"key": ("key", "id"), "area_id": ("area_id", "id")}))

@@ -66,7 +66,8 @@ def model(dbt, session):
             FROM val_values
             UNION ALL BY NAME
             SELECT 'piece' AS entry_type, out_key AS movement_key, layer_key, units, value_c,
-                   is_deficit AS is_deficit_piece, kind AS piece_kind
+                   is_deficit AS is_deficit_piece,
+                   CASE WHEN is_specific THEN 'vendor_return' ELSE 'fifo' END AS piece_kind
             FROM val_pieces
             UNION ALL BY NAME
             SELECT 'charge' AS entry_type, receipt_key AS movement_key, receipt_key AS layer_key,
