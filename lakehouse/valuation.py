@@ -597,17 +597,23 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int) -
         """).fetchnumpy()
         con.unregister("reserved_pieces")
         pieces["is_emptying"][np.asarray(got["i"], np.int64)] = np.asarray(got["emptying"], bool)
-    con.register("f_pieces", pa.table({k: pieces[k] for k in ("out_id", "layer_id", "units", "eff_seq",
-                                                                "is_emptying")}))
     # Landed costs: the share of the receipt consumed before the charge goes to COGS, the rest
-    # rides with the layer's later pieces (the emptying piece takes the remainder).
+    # rides with the layer's later pieces (the emptying piece takes the remainder). Only the
+    # pieces of charged layers (few) go to SQL.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE f_charged AS
+        SELECT c.id, l.id AS layer_id, c.seq, c.amount_c, l.qty_u AS layer_qty
+        FROM ev c JOIN ev_ref r ON r.id = c.id JOIN ev l ON l.id = r.ref_id
+        WHERE c.mtype = 'landed_cost' AND c.method = 'fifo'
+    """)
+    charged = np.zeros(size, bool)
+    charged[np.asarray(con.execute("SELECT layer_id FROM f_charged").fetchnumpy()["layer_id"], np.int64)] = True
+    on_charged = np.flatnonzero(charged[pieces["layer_id"]])
+    con.register("f_pieces", pa.table({k: pieces[k][on_charged] for k in ("out_id", "layer_id", "units", "eff_seq",
+                                                                           "is_emptying")}))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_charges AS
-        WITH charges AS (
-            SELECT c.id, l.id AS layer_id, c.seq, c.amount_c, l.qty_u AS layer_qty
-            FROM ev c JOIN ev_ref r ON r.id = c.id JOIN ev l ON l.id = r.ref_id
-            WHERE c.mtype = 'landed_cost' AND c.method = 'fifo'
-        ),
+        WITH charges AS (SELECT * FROM f_charged),
         consumed AS (
             SELECT c.id, coalesce(sum(p.units) FILTER (WHERE p.eff_seq < c.seq), 0) AS consumed
             FROM charges c LEFT JOIN f_pieces p ON p.layer_id = c.layer_id
