@@ -99,16 +99,24 @@ def value_all(con: duckdb.DuckDBPyConnection, *, chunk_movements: int = CHUNK_MO
     default) a first touch of such an array then waits for memory to be compacted. Each chunk
     makes such arrays afresh; with huge pages they cost 2-3x the system time (the FIFO structure
     at 20.1M movements: 15 -> 9 s).
+
+    DuckDB preserves insertion order meanwhile (both settings are global, so the build's other
+    models running beside see them too): the build turns it off (profiles.yml), but the engine
+    writes its tables in the order it reads them back (``val_in`` chunk by chunk, each chunk in
+    event order), and at 20.1M FIFO movements it ran 1-1.5 s faster with the order kept.
     """
     before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     cap = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 5 // 2**20
     con.execute(f"SET memory_limit = '{cap}MiB'")
+    order_before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("SET preserve_insertion_order = true")
     huge_pages = np._core.multiarray._set_madvise_hugepage(False)
     try:
         return _value_chunks(con, chunk_movements, keep_events, cap)
     finally:
         np._core.multiarray._set_madvise_hugepage(huge_pages)
         con.execute(f"SET memory_limit = '{before}'")
+        con.execute(f"SET preserve_insertion_order = {order_before}")
 
 
 def _quote(text: str) -> str:
