@@ -389,7 +389,8 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
         "is_specific": pieces["specific"],  # a vendor return's units from the receipt it names
         **{c: pieces[c] for c in ("units", "is_deficit", "value_c")},
     }), {"out_key": ("key", "out_id"), "layer_key": ("key", "layer_id")}))
-    outputs.append(_keyed(con, keys, "val_layers", fifo.layers(), {"key": ("key", "id"), "area_id": ("area_id", "id")}))
+    outputs.append(_keyed(con, keys, "val_layers", fifo.layers(),
+                          {"key": ("key", "id"), "area_id": ("area_id", "id")}))
     for view in ("f_layer_values", "f_out_values", "f_piece_values", "a_values", "s_values"):
         con.unregister(view)
     return ValuationRun(rounds, converged), outputs
@@ -510,7 +511,8 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, every_
         CREATE OR REPLACE TEMP TABLE ev_ref AS
         SELECT e.id, x.id AS ref_id FROM ev e JOIN ev x ON x.r = e.ref_r AND x.id <= {n} WHERE e.ref_r IS NOT NULL
     """)
-    return movements, n + con.execute(f"SELECT count(*) FROM {WORK_DB}.val_slotted WHERE chunk = {chunk}").fetchall()[0][0] + 1
+    slotted = con.execute(f"SELECT count(*) FROM {WORK_DB}.val_slotted WHERE chunk = {chunk}").fetchall()[0][0]
+    return movements, n + slotted + 1
 
 
 def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int) -> tuple[dict, dict, int]:
