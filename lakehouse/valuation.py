@@ -134,11 +134,12 @@ def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: int, first_row: int,
-                 texts: _Texts, every_event: bool) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
-    """Value one chunk (``_value_all``) on ``con``; drop every intermediate table it made but ``keep``."""
+                 texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+    """Value one chunk (``_value_all``) on ``con``; drop every intermediate table it made but ``keep``
+    (``ev`` kept holds every event)."""
     existing = _temp_tables(con)
     try:
-        return _value_all(con, chunk, first_row, texts, every_event)
+        return _value_all(con, chunk, first_row, texts, every_event="ev" in keep)
     finally:
         for name in _temp_tables(con) - existing - set(keep):
             con.execute(f"DROP TABLE {name}")
@@ -275,7 +276,7 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
             made.add(name)
 
     if len(starts) == 1:
-        add(_value_chunk(con, ("ev",) if keep_events else (), 0, starts[0][0], texts, keep_events))
+        add(_value_chunk(con, ("ev",) if keep_events else (), 0, starts[0][0], texts))
     else:
         with ThreadPoolExecutor(CHUNKS_AT_ONCE) as pool:
             pending: deque[Future] = deque()
@@ -616,22 +617,20 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int) -
         FROM ev c JOIN ev_ref r ON r.id = c.id JOIN ev l ON l.id = r.ref_id
         WHERE c.mtype = 'landed_cost' AND c.method = 'fifo'
     """)
-    charged = np.zeros(size, bool)
-    charged[np.asarray(con.execute("SELECT layer_id FROM f_charged").fetchnumpy()["layer_id"], np.int64)] = True
-    on_charged = np.flatnonzero(charged[pieces["layer_id"]])
+    on_charged = _rows_among(pieces["layer_id"], np.asarray(
+        con.execute("SELECT layer_id FROM f_charged").fetchnumpy()["layer_id"], np.int64), size)
     con.register("f_pieces", pa.table({k: pieces[k][on_charged] for k in ("out_id", "layer_id", "units", "eff_seq",
                                                                            "is_emptying")}))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_charges AS
-        WITH charges AS (SELECT * FROM f_charged),
-        consumed AS (
+        WITH consumed AS (
             SELECT c.id, coalesce(sum(p.units) FILTER (WHERE p.eff_seq < c.seq), 0) AS consumed
-            FROM charges c LEFT JOIN f_pieces p ON p.layer_id = c.layer_id
+            FROM f_charged c LEFT JOIN f_pieces p ON p.layer_id = c.layer_id
             GROUP BY c.id
         )
         SELECT c.*, CASE WHEN u.consumed = c.layer_qty THEN c.amount_c
                          ELSE {_half_up("u.consumed * c.amount_c", "c.layer_qty")} END AS to_cogs_c
-        FROM charges c JOIN consumed u ON u.id = c.id
+        FROM f_charged c JOIN consumed u ON u.id = c.id
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE f_charge_shares AS
@@ -659,6 +658,13 @@ def _rows_of(ids: np.ndarray, size: int | None = None, missing: int = -1) -> np.
     rows = np.full(int(ids.max(initial=0)) + 1 if size is None else size, missing, np.int64)
     rows[ids] = np.arange(len(ids))
     return rows
+
+
+def _rows_among(values: np.ndarray, ids: np.ndarray, size: int) -> np.ndarray:
+    """The rows of ``values`` (ids below ``size``) that hold one of ``ids``."""
+    mark = np.zeros(size, bool)
+    mark[ids] = True
+    return np.flatnonzero(mark[values])
 
 
 def _area_order(ids: np.ndarray, aid: np.ndarray, seq: np.ndarray) -> np.ndarray | slice:
@@ -795,9 +801,7 @@ class _FifoValues:
         """).fetchnumpy().items()}
         self.p_charges = np.zeros(len(self.p_out), np.int64)
         if len(shares["out_id"]):
-            charged = np.zeros(size, bool)
-            charged[shares["layer_id"]] = True
-            candidates = np.flatnonzero(charged[self.p_layer])
+            candidates = _rows_among(self.p_layer, shares["layer_id"], size)
             piece_key = self.p_out[candidates].astype(np.int64) * size + self.p_layer[candidates]
             order = np.argsort(piece_key, kind="stable")
             at = candidates[order[np.searchsorted(piece_key, shares["out_id"] * size + shares["layer_id"],
@@ -837,9 +841,7 @@ class _FifoValues:
             changed, at = ids, np.arange(n)
         else:
             changed = ids[value != self.layer_value[ids]]
-            mark = np.zeros(size, bool)
-            mark[changed] = True
-            at = np.flatnonzero(mark[self.p_layer])
+            at = _rows_among(self.p_layer, changed, size)
         self.layer_value[ids] = value
         if not len(at):
             return self.taken, at
@@ -1053,9 +1055,7 @@ class _Avco:
         self.a["fixed"][rows] = True
         self.a["in_value"][rows] = _mul_half_up(self.a["qty"][rows], np.asarray(new["num"], np.int64),
                                                 np.asarray(new["den"], np.int64))
-        picked = np.zeros(int(self.area.max(initial=0)) + 1, bool)
-        picked[self.area[rows]] = True
-        self._scan(np.flatnonzero(picked[self.area]))
+        self._scan(_rows_among(self.area, self.area[rows], int(self.area.max(initial=0)) + 1))
 
     def _scan(self, rows: np.ndarray) -> None:
         """Scan the events ``rows`` (whole areas, in order); ``a_values`` = their values."""
