@@ -67,7 +67,9 @@ CHUNKS_AT_ONCE = 2  # chunks valued side by side (one's numpy beside the other's
 WORK_DB = "onhand_valuation"  # an in-memory database for what all chunks read
 INPUTS = ("val_movements", "val_charges", "val_cost_changes")
 INFLOW_TYPES = ("receipt", "transfer_in", "production_receipt", "customer_return")
-IS_INFLOW = f"(mtype IN {INFLOW_TYPES} OR (mtype IN ('adjustment', 'count_adjustment') AND qty_u > 0))"
+ADJUSTMENT_TYPES = ("adjustment", "count_adjustment")  # inflows when positive
+ENGINE_TYPES = ("landed_cost", "standard_cost_change")  # the kinds of events the engine adds
+KIND_INFLOW, KIND_OUTFLOW, KIND_RECEIPT, KIND_PRODUCTION_RECEIPT = 1, 2, 4, 8  # val_in.kind's bits
 
 
 def _half_up(num: str, den: str) -> str:
@@ -124,9 +126,19 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _enum(values: set[str]) -> str:
+def _enum(values: list[str]) -> str:
     """An ENUM type of ``values`` (a byte per row; comparisons with text literals work as on text)."""
-    return f"ENUM({', '.join(_quote(v) for v in sorted(values))})"
+    return f"ENUM({', '.join(_quote(v) for v in values)})"
+
+
+def _list(names: list[str]) -> str:
+    """A SQL list of text literals."""
+    return f"[{', '.join(_quote(v) for v in names)}]"
+
+
+def _coded(names: list[str], *among: str) -> str:
+    """The codes (places in ``names``, from 1) of ``among``, as a SQL list."""
+    return f"({', '.join(str(names.index(name) + 1) for name in among)})"
 
 
 def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -232,20 +244,46 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
         JOIN val_movements x ON x.key = m.ref_key
     """)
     _area_chunks(con, size)
-    # the movement types and methods as ENUMs, with the kinds of events the engine adds
-    types = {c: _enum({r[0] for r in con.execute(f"SELECT DISTINCT {c} FROM val_movements WHERE {c} IS NOT NULL")
-                       .fetchall()} | extra)
-             for c, extra in (("mtype", {"landed_cost", "standard_cost_change"}), ("method", {"standard"}))}
+    _slot(con)
+    # the movement types and methods, with every one the engine names, coded as their place in
+    # these lists (a byte per row: coding the text where it is read, once per distinct value,
+    # costs a fraction of casting each row to an ENUM)
+    types = {c: sorted({r[0] for r in con.execute(f"SELECT DISTINCT {c} FROM val_movements WHERE {c} IS NOT NULL")
+                        .fetchall()} | set(named))
+             for c, named in (("mtype", INFLOW_TYPES + ADJUSTMENT_TYPES + ENGINE_TYPES + ("vendor_return",)),
+                              ("method", ("fifo", "avco", "standard")))}
+    mtype = types["mtype"]
+    # each movement that refers to another or is referred to (by a movement or a landed cost)
     con.execute(f"""
-        CREATE TABLE {WORK_DB}.val_in AS
-        SELECT c.chunk, c.a AS aid, m.r, m.seq, CAST(m.mtype AS {types["mtype"]}) AS mtype,
-               CAST(m.method AS {types["method"]}) AS method, CAST(m.qty_u AS BIGINT) AS qty_u,
-               CAST(m.receipt_value_c AS BIGINT) AS receipt_value_c, CAST(m.std_num AS BIGINT) AS std_num, f.ref_r
-        FROM val_movements m JOIN val_area_chunk c ON c.h = hash(m.area_id) LEFT JOIN val_refs f ON f.r = m.r
-        ORDER BY c.a, m.seq
+        CREATE OR REPLACE TEMP TABLE val_links AS
+        SELECT r, max(ref_r) AS ref_r
+        FROM (SELECT r, ref_r FROM val_refs UNION ALL SELECT ref_r, NULL FROM val_refs
+              UNION ALL SELECT ref_r, NULL FROM {WORK_DB}.val_slotted WHERE ref_r IS NOT NULL)
+        GROUP BY r
     """)
     con.execute("DROP TABLE val_refs")
-    _slot(con)
+    # kind: KIND_* bits; in_ev: the movement goes to ``ev`` (``_sequence``)
+    con.execute(f"""
+        CREATE TABLE {WORK_DB}.val_in AS
+        SELECT c.chunk, c.a AS aid, m.r, m.seq, m.mtype, m.method,
+               CAST(CASE WHEN m.mtype IN {_coded(mtype, *INFLOW_TYPES)}
+                              OR (m.mtype IN {_coded(mtype, *ADJUSTMENT_TYPES)} AND m.qty_u > 0)
+                         THEN {KIND_INFLOW} ELSE {KIND_OUTFLOW} END
+                    + CASE WHEN m.mtype IN {_coded(mtype, "receipt")} THEN {KIND_RECEIPT}
+                           WHEN m.mtype IN {_coded(mtype, "production_receipt")} THEN {KIND_PRODUCTION_RECEIPT}
+                           ELSE 0 END AS UTINYINT) AS kind,
+               m.qty_u, m.receipt_value_c, m.std_num, f.ref_r,
+               f.r IS NOT NULL OR m.method NOT IN {_coded(types["method"], "fifo")}
+                   OR m.mtype IN {_coded(mtype, "vendor_return")} AS in_ev
+        FROM (SELECT r, hash(area_id) AS h, seq,
+                     {", ".join(f"CAST(list_position({_list(types[c])}, {c}) AS UTINYINT) AS {c}" for c in types)},
+                     CAST(qty_u AS BIGINT) AS qty_u, CAST(receipt_value_c AS BIGINT) AS receipt_value_c,
+                     CAST(std_num AS BIGINT) AS std_num
+              FROM val_movements) m
+        JOIN val_area_chunk c ON c.h = m.h LEFT JOIN val_links f ON f.r = m.r
+        ORDER BY c.a, m.seq
+    """)
+    con.execute("DROP TABLE val_links")
     # the movements' keys, by their number r (read in no order: no sort with a text payload)
     keys = con.sql("SELECT r, key FROM val_movements").to_arrow_table()
     key_at = _rows_of(keys["r"].to_numpy(), missing=0)
@@ -254,9 +292,7 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
     for name in INPUTS:  # everything needed is in val_in and val_slotted now: free the memory
         con.execute(f"DROP {'VIEW' if name in views else 'TABLE'} {name}")
-    # the areas' text ids by area number, for the outputs
-    texts = _Texts(con.sql("SELECT area_id FROM val_area_chunk ORDER BY a").to_arrow_table()["area_id"].combine_chunks(),
-                   keys["key"].combine_chunks(), key_at)
+    texts = _Texts(keys["key"].combine_chunks(), key_at, types)
     del keys
     con.execute("DROP TABLE val_area_chunk")
     starts = con.execute(f"""
@@ -338,7 +374,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
     as ENUMs): the rounds it took, and its rows of each output (the caller adds them, ``_emit``).
     ``every_event``: ``ev`` holds every FIFO movement too (for a caller that keeps it)."""
-    movements, size = _sequence(con, chunk, first_row, every_event)
+    movements, size = _sequence(con, chunk, first_row, texts.types, every_event)
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
@@ -350,7 +386,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
     _standard(con)  # standard cost needs no other movement's cost: one pass
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (id BIGINT, num HUGEINT, den HUGEINT)")
     _changed_costs(con, "SELECT id, value_c FROM s_values")
-    fifo = _FifoValues(con, *_fifo_structure(con, movements, size))
+    fifo = _FifoValues(con, *_fifo_structure(con, movements, size, texts.types))
     avco = _Avco(con)
     rounds, outer, converged = 0, 0, False
     fifo_outs = "SELECT id, value_c FROM f_out_values"
@@ -364,14 +400,14 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
         avco.rescan()
     avco.finish()
     keys = _Keys(con, texts, movements)
-    outputs = [_keyed(con, keys, "val_values", fifo.values(), {"key": ("key", "id")})]
+    outputs = [_keyed(con, keys, "val_values", fifo.values(), {"key": "id"})]
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
     outputs.append(_keyed(con, keys, "val_values", f"""
         SELECT id, {amounts} FROM acc_a_values UNION ALL SELECT id, {amounts} FROM s_values WHERE NOT is_change
-    """, {"key": ("key", "id")}))
+    """, {"key": "id"}))
     outputs.append(_keyed(con, keys, "val_cost_change_results", """
         SELECT id, qty_after AS qty_u, revaluation_c FROM s_values WHERE is_change
-    """, {"key": ("key", "id")}))
+    """, {"key": "id"}))
     outputs.append(_keyed(con, keys, "val_charge_results", """
         SELECT c.id, c.layer_id AS receipt_id, c.amount_c, c.to_cogs_c, c.amount_c - c.to_cogs_c AS to_stock_c,
                CAST(0 AS HUGEINT) AS variance_c
@@ -383,15 +419,14 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
         SELECT e.id, r.ref_id, e.amount_c, 0, 0, e.amount_c
         FROM ev e JOIN ev_ref r ON r.id = e.id
         WHERE e.mtype = 'landed_cost' AND e.method = 'standard'
-    """, {"key": ("key", "id"), "receipt_key": ("key", "receipt_id")}))
+    """, {"key": "id", "receipt_key": "receipt_id"}))
     pieces = fifo.tables["f_piece_values"]
     outputs.append(_keyed(con, keys, "val_pieces", pa.table({
         "out_id": pieces["out_id"], "layer_id": pieces["layer_id"],
         "is_specific": pieces["specific"],  # a vendor return's units from the receipt it names
         **{c: pieces[c] for c in ("units", "is_deficit", "value_c")},
-    }), {"out_key": ("key", "out_id"), "layer_key": ("key", "layer_id")}))
-    outputs.append(_keyed(con, keys, "val_layers", fifo.layers(),
-                          {"key": ("key", "id"), "area_id": ("area_id", "id")}))
+    }), {"out_key": "out_id", "layer_key": "layer_id"}))
+    outputs.append(_keyed(con, keys, "val_layers", fifo.layers(), {"key": "id"}))
     for view in ("f_layer_values", "f_out_values", "f_piece_values", "a_values", "s_values"):
         con.unregister(view)
     return ValuationRun(rounds, converged), outputs
@@ -399,46 +434,40 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
 
 @dataclass
 class _Texts:
-    """The text columns of all chunks, read once: the areas' ids by area number, the movements'
-    keys and, by a movement's number ``r``, where its key is in ``keys``."""
-    areas: pa.Array
+    """The text columns of all chunks, read once: the movements' keys and, by a movement's number
+    ``r``, where its key is in ``keys``; the movement types and methods by their codes in
+    ``val_in`` (``types[column][code - 1]``)."""
     keys: pa.Array
     key_at: np.ndarray
+    types: dict[str, list[str]]
 
 
 class _Keys:
-    """A chunk's events' text columns (key, area_id) by event id: a movement's key from ``texts`` by its
-    number (``movements``: the chunk's, ``_sequence``), a landed cost's or cost change's from ``ev``; an
-    area's from ``texts`` by area number.
+    """A chunk's events' keys by event id: a movement's from ``texts`` by its number (``movements``:
+    the chunk's, ``_sequence``), a landed cost's or cost change's from ``ev``.
     The chunk's keys are taken from ``texts`` once, and each output's from them (a take from the
     chunk's few MB rather than from all keys is about twice as fast)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, texts: _Texts, movements: str) -> None:
-        moved = con.execute(f"SELECT id, r, aid FROM {movements}").fetchnumpy()
-        others = con.sql("SELECT id, key, aid FROM ev WHERE r IS NULL").to_arrow_table()
+        moved = con.execute(f"SELECT id, r FROM {movements}").fetchnumpy()
+        others = con.sql("SELECT id, key FROM ev WHERE r IS NULL").to_arrow_table()
         self.key = pa.concat_arrays([texts.keys.take(texts.key_at[moved["r"]]).cast(pa.string()),
                                      others["key"].combine_chunks().cast(pa.string())])
-        self.aid = np.concatenate([moved["aid"], others["aid"].to_numpy()])
         self.at = _rows_of(np.concatenate([moved["id"], others["id"].to_numpy()]), missing=0)
-        self.areas = texts.areas
 
-    def take(self, column: str, ids: pa.ChunkedArray | pa.Array) -> pa.Array:
-        at = self.at[ids.to_numpy()]
-        if column == "area_id":
-            return self.areas.take(self.aid[at])
-        return self.key.take(at)
+    def take(self, ids: pa.ChunkedArray | pa.Array) -> pa.Array:
+        return self.key.take(self.at[ids.to_numpy()])
 
 
 def _keyed(con: duckdb.DuckDBPyConnection, keys: _Keys, name: str, sql: str | pa.Table,
-           key_columns: dict[str, tuple[str, str]]) -> tuple[str, pa.Table]:
-    """Rows of output ``name`` from ``sql`` (or Arrow rows) with event ids turned into ``ev``'s text
-    columns (``key_columns``: name -> (ev column, id column)), first.
+           key_columns: dict[str, str]) -> tuple[str, pa.Table]:
+    """Rows of output ``name`` from ``sql`` (or Arrow rows) with event ids turned into their events'
+    keys (``key_columns``: name -> id column), first.
 
     A key is a positional take from ``keys`` instead of a join."""
     rows = sql if isinstance(sql, pa.Table) else con.sql(sql).to_arrow_table()
-    columns = {out: keys.take(col, rows[ids]) for out, (col, ids) in key_columns.items()}
-    id_columns = {ids for _, ids in key_columns.values()}
-    columns |= {c: rows[c] for c in rows.column_names if c not in id_columns}
+    columns = {out: keys.take(rows[ids]) for out, ids in key_columns.items()}
+    columns |= {c: rows[c] for c in rows.column_names if c not in key_columns.values()}
     return name, pa.table(columns)
 
 
@@ -471,7 +500,8 @@ def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     con.execute("INSERT INTO ref_cost SELECT * FROM changed")
     return con.execute("SELECT count(*) FROM changed").fetchall()[0][0] > 0
 
-def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, every_event: bool) -> tuple[str, int]:
+def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, types: dict[str, list[str]],
+              every_event: bool) -> tuple[str, int]:
     """``ev``: the events of ``chunk`` that SQL values or links, each area's in valuation order (``seq``),
     and ``ev_ref``. Returns the SQL of the chunk's movements (``val_in``'s rows, with their ids) and
     the number of ids (the largest + 1).
@@ -484,22 +514,19 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, every_
 
     The bulk of FIFO, its plain movements, is read from ``val_in`` by the numpy structure
     (``_fifo_structure``), not from ``ev``: a FIFO movement is in ``ev`` only when it refers to
-    another event, is referred to, or is a vendor return (unless ``every_event``).
+    another event, is referred to, or is a vendor return (``val_in.in_ev``; all with ``every_event``).
+    In ``ev`` the types and methods are ENUMs (``types``' names), not ``val_in``'s codes.
     """
     movements = f"(SELECT *, rowid - {first_row - 1} AS id FROM {WORK_DB}.val_in WHERE chunk = {chunk})"
-    linked = "" if every_event else f"""
-        WHERE method <> 'fifo' OR ref_r IS NOT NULL OR mtype = 'vendor_return'
-           OR r IN (SELECT ref_r FROM {movements} WHERE ref_r IS NOT NULL)
-           OR r IN (SELECT ref_r FROM {WORK_DB}.val_slotted WHERE chunk = {chunk} AND ref_r IS NOT NULL)
-    """
+    named = {c: f"CAST({_list(names)}[{c}] AS {_enum(names)}) AS {c}" for c, names in types.items()}
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev AS
-        SELECT r, CAST(NULL AS VARCHAR) AS key, mtype, method, CAST(qty_u AS HUGEINT) AS qty_u,
+        SELECT r, CAST(NULL AS VARCHAR) AS key, {named["mtype"]}, {named["method"]}, CAST(qty_u AS HUGEINT) AS qty_u,
                CAST(receipt_value_c AS HUGEINT) AS receipt_value_c,
                CAST(std_num AS HUGEINT) AS std_num, ref_r, CAST(NULL AS HUGEINT) AS amount_c,
-               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {IS_INFLOW} AS is_inflow,
-               NOT {IS_INFLOW} AS is_outflow
-        FROM {movements} {linked}
+               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, kind & {KIND_INFLOW} > 0 AS is_inflow,
+               kind & {KIND_OUTFLOW} > 0 AS is_outflow
+        FROM {movements} {"" if every_event else "WHERE in_ev"}
     """)
     n = con.execute(f"SELECT count(*) FROM {WORK_DB}.val_in WHERE chunk = {chunk}").fetchall()[0][0]
     con.execute(f"""
@@ -516,7 +543,8 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, every_
     return movements, n + slotted + 1
 
 
-def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int) -> tuple[dict, dict, int]:
+def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int,
+                    types: dict[str, list[str]]) -> tuple[dict, dict, int]:
     """Which units of which layer every FIFO outflow takes, and the landed costs' shares.
 
     All of it depends on quantities only. Per area, layers lie end to end on a
@@ -541,18 +569,15 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int) -
     # order per area
     fetched = con.execute(f"""
         SELECT id, aid, CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, qty_u AS qty, std_num,
-               coalesce(receipt_value_c, 0) AS receipt_value,
-               CAST(CASE WHEN {IS_INFLOW} THEN 1 ELSE 2 END
-                    + CASE mtype WHEN 'receipt' THEN 4 WHEN 'production_receipt' THEN 8 ELSE 0 END AS UTINYINT)
-                   AS kind
-        FROM {movements} WHERE method = 'fifo'
+               coalesce(receipt_value_c, 0) AS receipt_value, kind
+        FROM {movements} WHERE method IN {_coded(types["method"], "fifo")}
     """).fetchnumpy()
     order = _area_order(fetched["id"], fetched["aid"], fetched["seq"])
     events = {k: np.asarray(v)[order] for k, v in fetched.items()}
     n = len(events["id"])
     row = _rows_of(events["id"], size)
     kind = events.pop("kind")
-    is_inflow, is_outflow = (kind & 1) > 0, (kind & 2) > 0
+    is_inflow, is_outflow = (kind & KIND_INFLOW) > 0, (kind & KIND_OUTFLOW) > 0
     # the few vendor returns of named receipts, and the derived inflows: onto their rows
     spec = {k: np.asarray(v) for k, v in con.execute("""
         SELECT id, seq, CAST(units AS BIGINT) AS units, layer_id, layer_seq FROM f_specific
@@ -571,8 +596,9 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int) -
     source_id[at], source_qty[at] = deps["source_id"][fifo_dep], deps["source_qty"][fifo_dep]
     qty = events["qty"]
     events |= {
-        "reserved": reserved, "is_inflow": is_inflow, "is_receipt": (kind & 4) > 0, "is_specific": is_specific,
-        "own_cost": is_inflow & (((kind & 12) > 0) | (source_id >= 0)),
+        "reserved": reserved, "is_inflow": is_inflow, "is_receipt": (kind & KIND_RECEIPT) > 0,
+        "is_specific": is_specific,
+        "own_cost": is_inflow & (((kind & (KIND_RECEIPT | KIND_PRODUCTION_RECEIPT)) > 0) | (source_id >= 0)),
         "in_units": np.where(is_inflow, qty - reserved, 0), "out_units": np.where(is_outflow & ~is_specific, -qty, 0),
         "source_id": source_id, "source_qty": source_qty,
     }
