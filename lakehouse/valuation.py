@@ -69,7 +69,7 @@ INPUTS = ("val_movements", "val_charges", "val_cost_changes")
 INFLOW_TYPES = ("receipt", "transfer_in", "production_receipt", "customer_return")
 ADJUSTMENT_TYPES = ("adjustment", "count_adjustment")  # inflows when positive
 ENGINE_TYPES = ("landed_cost", "standard_cost_change")  # the kinds of events the engine adds
-KIND_INFLOW, KIND_OUTFLOW, KIND_RECEIPT, KIND_PRODUCTION_RECEIPT = 1, 2, 4, 8  # val_in.kind's bits
+KIND_INFLOW, KIND_OUTFLOW, KIND_RECEIPT, KIND_PRODUCTION_RECEIPT = 1, 2, 4, 8  # the structure's kind bits
 
 
 def _half_up(num: str, den: str) -> str:
@@ -129,6 +129,13 @@ def _quote(text: str) -> str:
 def _enum(values: list[str]) -> str:
     """An ENUM type of ``values`` (a byte per row; comparisons with text literals work as on text)."""
     return f"ENUM({', '.join(_quote(v) for v in values)})"
+
+
+def _is_inflow(types: dict[str, list[str]]) -> str:
+    """SQL over ``val_in``'s coded columns (``types``): true for an inflow, a receipt of any kind or
+    a positive adjustment."""
+    mtype = types["mtype"]
+    return f"(mtype IN {_coded(mtype, *INFLOW_TYPES)} OR (mtype IN {_coded(mtype, *ADJUSTMENT_TYPES)} AND qty_u > 0))"
 
 
 def _list(names: list[str]) -> str:
@@ -252,38 +259,24 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
                         .fetchall()} | set(named))
              for c, named in (("mtype", INFLOW_TYPES + ADJUSTMENT_TYPES + ENGINE_TYPES + ("vendor_return",)),
                               ("method", ("fifo", "avco", "standard")))}
-    mtype = types["mtype"]
-    # each movement that refers to another or is referred to (by a movement or a landed cost)
+    # the movements referred to, by a movement or a landed cost, per chunk
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE val_links AS
-        SELECT r, max(ref_r) AS ref_r
-        FROM (SELECT r, ref_r FROM val_refs UNION ALL SELECT ref_r, NULL FROM val_refs
-              UNION ALL SELECT ref_r, NULL FROM {WORK_DB}.val_slotted WHERE ref_r IS NOT NULL)
-        GROUP BY r
+        CREATE TABLE {WORK_DB}.val_referred AS
+        SELECT c.chunk, f.ref_r AS r FROM val_refs f JOIN val_area_chunk c ON c.area_id = f.ref_area
+        UNION SELECT chunk, ref_r FROM {WORK_DB}.val_slotted WHERE ref_r IS NOT NULL
     """)
-    con.execute("DROP TABLE val_refs")
-    # kind: KIND_* bits; in_ev: the movement goes to ``ev`` (``_sequence``)
     con.execute(f"""
         CREATE TABLE {WORK_DB}.val_in AS
-        SELECT c.chunk, c.a AS aid, m.r, m.seq, m.mtype, m.method,
-               CAST(CASE WHEN m.mtype IN {_coded(mtype, *INFLOW_TYPES)}
-                              OR (m.mtype IN {_coded(mtype, *ADJUSTMENT_TYPES)} AND m.qty_u > 0)
-                         THEN {KIND_INFLOW} ELSE {KIND_OUTFLOW} END
-                    + CASE WHEN m.mtype IN {_coded(mtype, "receipt")} THEN {KIND_RECEIPT}
-                           WHEN m.mtype IN {_coded(mtype, "production_receipt")} THEN {KIND_PRODUCTION_RECEIPT}
-                           ELSE 0 END AS UTINYINT) AS kind,
-               m.qty_u, m.receipt_value_c, m.std_num, f.ref_r,
-               f.r IS NOT NULL OR m.method NOT IN {_coded(types["method"], "fifo")}
-                   OR m.mtype IN {_coded(mtype, "vendor_return")} AS in_ev
+        SELECT c.chunk, c.a AS aid, m.r, m.seq, m.mtype, m.method, m.qty_u, m.receipt_value_c, m.std_num, f.ref_r
         FROM (SELECT r, hash(area_id) AS h, seq,
                      {", ".join(f"CAST(list_position({_list(types[c])}, {c}) AS UTINYINT) AS {c}" for c in types)},
                      CAST(qty_u AS BIGINT) AS qty_u, CAST(receipt_value_c AS BIGINT) AS receipt_value_c,
                      CAST(std_num AS BIGINT) AS std_num
               FROM val_movements) m
-        JOIN val_area_chunk c ON c.h = m.h LEFT JOIN val_links f ON f.r = m.r
+        JOIN val_area_chunk c ON c.h = m.h LEFT JOIN val_refs f ON f.r = m.r
         ORDER BY c.a, m.seq
     """)
-    con.execute("DROP TABLE val_links")
+    con.execute("DROP TABLE val_refs")
     # the movements' keys, by their number r (read in no order: no sort with a text payload)
     keys = con.sql("SELECT r, key FROM val_movements").to_arrow_table()
     key_at = _rows_of(keys["r"].to_numpy(), missing=0)
@@ -514,19 +507,24 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, types:
 
     The bulk of FIFO, its plain movements, is read from ``val_in`` by the numpy structure
     (``_fifo_structure``), not from ``ev``: a FIFO movement is in ``ev`` only when it refers to
-    another event, is referred to, or is a vendor return (``val_in.in_ev``; all with ``every_event``).
+    another event, is referred to (``val_referred``), or is a vendor return (all with ``every_event``).
     In ``ev`` the types and methods are ENUMs (``types``' names), not ``val_in``'s codes.
     """
     movements = f"(SELECT *, rowid - {first_row - 1} AS id FROM {WORK_DB}.val_in WHERE chunk = {chunk})"
     named = {c: f"CAST({_list(names)}[{c}] AS {_enum(names)}) AS {c}" for c, names in types.items()}
+    linked = f"""
+        WHERE ref_r IS NOT NULL OR method NOT IN {_coded(types["method"], "fifo")}
+           OR mtype IN {_coded(types["mtype"], "vendor_return")}
+           OR r IN (SELECT r FROM {WORK_DB}.val_referred WHERE chunk = {chunk})
+    """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev AS
         SELECT r, CAST(NULL AS VARCHAR) AS key, {named["mtype"]}, {named["method"]}, CAST(qty_u AS HUGEINT) AS qty_u,
                CAST(receipt_value_c AS HUGEINT) AS receipt_value_c,
                CAST(std_num AS HUGEINT) AS std_num, ref_r, CAST(NULL AS HUGEINT) AS amount_c,
-               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, kind & {KIND_INFLOW} > 0 AS is_inflow,
-               kind & {KIND_OUTFLOW} > 0 AS is_outflow
-        FROM {movements} {"" if every_event else "WHERE in_ev"}
+               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {_is_inflow(types)} AS is_inflow,
+               NOT {_is_inflow(types)} AS is_outflow
+        FROM {movements} {"" if every_event else linked}
     """)
     n = con.execute(f"SELECT count(*) FROM {WORK_DB}.val_in WHERE chunk = {chunk}").fetchall()[0][0]
     con.execute(f"""
@@ -569,7 +567,11 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int,
     # order per area
     fetched = con.execute(f"""
         SELECT id, aid, CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, qty_u AS qty, std_num,
-               coalesce(receipt_value_c, 0) AS receipt_value, kind
+               coalesce(receipt_value_c, 0) AS receipt_value,
+               CAST(CASE WHEN {_is_inflow(types)} THEN {KIND_INFLOW} ELSE {KIND_OUTFLOW} END
+                    + CASE WHEN mtype IN {_coded(types["mtype"], "receipt")} THEN {KIND_RECEIPT}
+                           WHEN mtype IN {_coded(types["mtype"], "production_receipt")} THEN {KIND_PRODUCTION_RECEIPT}
+                           ELSE 0 END AS UTINYINT) AS kind
         FROM {movements} WHERE method IN {_coded(types["method"], "fifo")}
     """).fetchnumpy()
     order = _area_order(fetched["id"], fetched["aid"], fetched["seq"])
