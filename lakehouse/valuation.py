@@ -379,7 +379,8 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
     _standard(con)  # standard cost needs no other movement's cost: one pass
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (id BIGINT, num HUGEINT, den HUGEINT)")
     _changed_costs(con, "SELECT id, value_c FROM s_values")
-    fifo = _FifoValues(con, *_fifo_structure(con, movements, size, texts.types))
+    moved = _moved(con, movements, texts.types)
+    fifo = _FifoValues(con, *_fifo_structure(con, moved, size))
     avco = _Avco(con)
     rounds, outer, converged = 0, 0, False
     fifo_outs = "SELECT id, value_c FROM f_out_values"
@@ -392,7 +393,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts
             break
         avco.rescan()
     avco.finish()
-    keys = _Keys(con, texts, movements)
+    keys = _Keys(con, texts, moved)
     outputs = [_keyed(con, keys, "val_values", fifo.values(), {"key": "id"})]
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
     outputs.append(_keyed(con, keys, "val_values", f"""
@@ -436,13 +437,12 @@ class _Texts:
 
 
 class _Keys:
-    """A chunk's events' keys by event id: a movement's from ``texts`` by its number (``movements``:
-    the chunk's, ``_sequence``), a landed cost's or cost change's from ``ev``.
+    """A chunk's events' keys by event id: a movement's from ``texts`` by its number (``moved``:
+    the chunk's movements, ``_moved``), a landed cost's or cost change's from ``ev``.
     The chunk's keys are taken from ``texts`` once, and each output's from them (a take from the
     chunk's few MB rather than from all keys is about twice as fast)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, texts: _Texts, movements: str) -> None:
-        moved = con.execute(f"SELECT id, r FROM {movements}").fetchnumpy()
+    def __init__(self, con: duckdb.DuckDBPyConnection, texts: _Texts, moved: dict[str, np.ndarray]) -> None:
         others = con.sql("SELECT id, key FROM ev WHERE r IS NULL").to_arrow_table()
         self.key = pa.concat_arrays([texts.keys.take(texts.key_at[moved["r"]]).cast(pa.string()),
                                      others["key"].combine_chunks().cast(pa.string())])
@@ -505,8 +505,8 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, types:
     integer ``aid``; a movement its number ``r`` (``val_movements.r``). ``ev_ref``: the event each event
     refers to (what a return returns, a transfer-in's transfer-out, a charge's receipt).
 
-    The bulk of FIFO, its plain movements, is read from ``val_in`` by the numpy structure
-    (``_fifo_structure``), not from ``ev``: a FIFO movement is in ``ev`` only when it refers to
+    The bulk of FIFO, its plain movements, is read from ``val_in`` for numpy (``_moved``), not
+    from ``ev``: a FIFO movement is in ``ev`` only when it refers to
     another event, is referred to (``val_referred``), or is a vendor return (all with ``every_event``).
     In ``ev`` the types and methods are ENUMs (``types``' names), not ``val_in``'s codes.
     """
@@ -541,8 +541,25 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, types:
     return movements, n + slotted + 1
 
 
-def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int,
-                    types: dict[str, list[str]]) -> tuple[dict, dict, int]:
+def _moved(con: duckdb.DuckDBPyConnection, movements: str, types: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """The chunk's movements (``movements``, ``_sequence``), read once for numpy: each one's id and
+    number ``r`` (for the keys, ``_Keys``), and what the FIFO structure needs: area, place,
+    quantity, costs, ``kind`` (KIND_* bits) and ``is_fifo``."""
+    got = con.execute(f"""
+        SELECT id, r, aid, CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, qty_u AS qty, std_num,
+               coalesce(receipt_value_c, 0) AS receipt_value,
+               CAST(CASE WHEN {_is_inflow(types)} THEN {KIND_INFLOW} ELSE {KIND_OUTFLOW} END
+                    + CASE WHEN mtype IN {_coded(types["mtype"], "receipt")} THEN {KIND_RECEIPT}
+                           WHEN mtype IN {_coded(types["mtype"], "production_receipt")} THEN {KIND_PRODUCTION_RECEIPT}
+                           ELSE 0 END AS UTINYINT) AS kind,
+               method IN {_coded(types["method"], "fifo")} AS is_fifo
+        FROM {movements}
+    """).fetchnumpy()
+    return {k: np.asarray(v) for k, v in got.items()}
+
+
+def _fifo_structure(con: duckdb.DuckDBPyConnection, moved: dict[str, np.ndarray],
+                    size: int) -> tuple[dict, dict, int]:
     """Which units of which layer every FIFO outflow takes, and the landed costs' shares.
 
     All of it depends on quantities only. Per area, layers lie end to end on a
@@ -563,19 +580,12 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection, movements: str, size: int,
         )
         WHERE claimed <= layer_qty
     """)
-    # every FIFO movement (the chunk's ``movements``), few columns (the kinds as bits), in valuation
-    # order per area
-    fetched = con.execute(f"""
-        SELECT id, aid, CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, qty_u AS qty, std_num,
-               coalesce(receipt_value_c, 0) AS receipt_value,
-               CAST(CASE WHEN {_is_inflow(types)} THEN {KIND_INFLOW} ELSE {KIND_OUTFLOW} END
-                    + CASE WHEN mtype IN {_coded(types["mtype"], "receipt")} THEN {KIND_RECEIPT}
-                           WHEN mtype IN {_coded(types["mtype"], "production_receipt")} THEN {KIND_PRODUCTION_RECEIPT}
-                           ELSE 0 END AS UTINYINT) AS kind
-        FROM {movements} WHERE method IN {_coded(types["method"], "fifo")}
-    """).fetchnumpy()
+    # every FIFO movement of the chunk, in valuation order per area
+    fifo = moved["is_fifo"]
+    fetched = {k: moved[k] if fifo.all() else moved[k][fifo]
+               for k in ("id", "aid", "seq", "qty", "std_num", "receipt_value", "kind")}
     order = _area_order(fetched["id"], fetched["aid"], fetched["seq"])
-    events = {k: np.asarray(v)[order] for k, v in fetched.items()}
+    events = {k: v[order] for k, v in fetched.items()}
     n = len(events["id"])
     row = _rows_of(events["id"], size)
     kind = events.pop("kind")
