@@ -888,16 +888,17 @@ class _FifoValues:
         if dtype is not self.dtype:  # everything, from scratch
             self.dtype, n = dtype, len(self.p_out)
             self.piece, self.others, self.taken = np.zeros(n, dtype), np.zeros(size, dtype), np.zeros(size, dtype)
-            changed, at = ids, np.arange(n)
+            changed, at = ids, slice(None)  # every piece: views of the arrays, not copies
         else:
             changed = ids[value != self.layer_value[ids]]
             at = _rows_among(self.p_layer, changed, size)
         self.layer_value[ids] = value
-        if not len(at):
+        if not isinstance(at, slice) and not len(at):
             return self.taken, at
         layer = self.p_layer[at]
-        lv = self.layer_value[layer].astype(dtype)
-        rounded = _half_up_np(self.p_units[at].astype(dtype) * lv, self.layer_qty[layer].astype(dtype))
+        lv = self.layer_value[layer].astype(dtype, copy=False)
+        rounded = _half_up_np(self.p_units[at].astype(dtype, copy=False) * lv,
+                              self.layer_qty[layer].astype(dtype, copy=False))
         self.others[changed] = 0
         empties = self.p_empties[at]
         np.add.at(self.others, layer[~empties], rounded[~empties])
