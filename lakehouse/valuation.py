@@ -366,7 +366,7 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
 def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts: _Texts,
                every_event: bool) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
-    as ENUMs): the rounds it took, and its rows of each output (the caller adds them, ``_emit``).
+    as small integers, ``texts.types``): the rounds it took, and its rows of each output (the caller adds them, ``_emit``).
     ``every_event``: ``ev`` holds every FIFO movement too (for a caller that keeps it)."""
     movements, size = _sequence(con, chunk, first_row, texts.types, every_event)
     # Which inflows take their cost from which outflow (transfers, customer returns).
