@@ -366,7 +366,8 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
 def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts: _Texts,
                every_event: bool) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
-    as small integers, ``texts.types``): the rounds it took, and its rows of each output (the caller adds them, ``_emit``).
+    as small integers, ``texts.types``): the rounds it took, and its rows of each output (the caller
+    adds them, ``_emit``).
     ``every_event``: ``ev`` holds every FIFO movement too (for a caller that keeps it)."""
     movements, size = _sequence(con, chunk, first_row, texts.types, every_event)
     # Which inflows take their cost from which outflow (transfers, customer returns).
@@ -593,9 +594,8 @@ def _fifo_structure(con: duckdb.DuckDBPyConnection, moved: dict[str, np.ndarray]
         WHERE claimed <= layer_qty
     """)
     # every FIFO movement of the chunk, in valuation order per area
-    fifo = moved["is_fifo"]
-    fetched = {k: moved[k] if fifo.all() else moved[k][fifo]
-               for k in ("id", "aid", "seq", "qty", "std_num", "receipt_value", "kind")}
+    fifo = slice(None) if moved["is_fifo"].all() else moved["is_fifo"]  # all FIFO: views, no copies
+    fetched = {k: moved[k][fifo] for k in ("id", "aid", "seq", "qty", "std_num", "receipt_value", "kind")}
     order = _area_order(fetched["id"], fetched["aid"], fetched["seq"])
     events = {k: v[order] for k, v in fetched.items()}
     n = len(events["id"])
