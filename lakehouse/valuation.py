@@ -53,6 +53,7 @@ import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -153,31 +154,40 @@ def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
 
 
-def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: int, first_row: int,
-                 texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: _Chunk, texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value one chunk (``_value_all``) on ``con``; drop every intermediate table it made but ``keep``
     (``ev`` kept holds every event)."""
     existing = _temp_tables(con)
     try:
-        return _value_all(con, chunk, first_row, texts, every_event="ev" in keep)
+        return _value_all(con, chunk, texts, every_event="ev" in keep)
     finally:
         for name in _temp_tables(con) - existing - set(keep):
             con.execute(f"DROP TABLE {name}")
 
 
-def _value_chunk_apart(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int,
-                       texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+def _value_chunk_apart(con: duckdb.DuckDBPyConnection, chunk: _Chunk, texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value one chunk (``_value_all``) in a connection of its own (a cursor of ``con``): its
     intermediate tables are its own, and go with it."""
     with con.cursor() as own:
-        return _value_all(own, chunk, first_row, texts, every_event=False)
+        return _value_all(own, chunk, texts, every_event=False)
 
 
-def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> None:
+class _Chunk(NamedTuple):
+    """A chunk: its number, and its movements' rows of ``val_in`` (``rows`` from ``first_row``), all
+    of its areas' (``areas`` of them from ``first_aid``)."""
+    number: int
+    first_row: int
+    rows: int
+    first_aid: int
+    areas: int
+
+
+def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> list[_Chunk]:
     """``val_area_chunk`` (area_id, h, chunk, a): linked areas (a movement referring to one of another
     area, ``val_refs``) in one chunk, chunks of about ``size`` movements, ``a`` numbering the areas
     chunk by chunk; ``h`` is ``hash(area_id)``, distinct for distinct areas (checked), for joining
-    the movements to their area on an integer."""
+    the movements to their area on an integer. Returns the chunks, their rows those of ``val_in``
+    (the movements in area order)."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE val_area_chunk AS
         SELECT area_id, hash(area_id) AS h, CAST(row_number() OVER (ORDER BY area_id) - 1 AS BIGINT) AS a,
@@ -220,6 +230,12 @@ def _area_chunks(con: duckdb.DuckDBPyConnection, size: int) -> None:
         SELECT v.area_id, v.h, c.chunk, c.rank AS a FROM val_area_chunk v JOIN area_chunk c ON c.a = v.a
     """)
     con.unregister("area_chunk")
+    areas = np.bincount(chunk)
+    rows = np.zeros(len(areas), np.int64)
+    np.add.at(rows, chunk, n)
+    first_row, first_aid = np.cumsum(rows) - rows, np.cumsum(areas) - areas
+    return [_Chunk(k, *(int(x) for x in c))
+            for k, c in enumerate(zip(first_row, rows, first_aid, areas, strict=True))]
 
 
 def _value_chunks(con: duckdb.DuckDBPyConnection, size: int, keep_events: bool, cap_mib: int) -> ValuationRun:
@@ -251,7 +267,7 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
         FROM (SELECT r, area_id, ref_key FROM val_movements WHERE ref_key IS NOT NULL) m
         JOIN val_movements x ON x.key = m.ref_key
     """)
-    _area_chunks(con, size)
+    chunks = _area_chunks(con, size) or [_Chunk(0, 0, 0, 0, 0)]  # no movements: one empty chunk
     _slot(con)
     # the movement types and methods, with every one the engine names, coded as their place in
     # these lists (a byte per row: coding the text where it is read, once per distinct value,
@@ -268,7 +284,7 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
     """)
     con.execute(f"""
         CREATE TABLE {WORK_DB}.val_in AS
-        SELECT c.chunk, c.a AS aid, m.r, m.seq, m.mtype, m.method, m.qty_u, m.receipt_value_c, m.std_num, f.ref_r
+        SELECT c.a AS aid, m.r, m.seq, m.mtype, m.method, m.qty_u, m.receipt_value_c, m.std_num, f.ref_r
         FROM (SELECT r, hash(area_id) AS h, seq,
                      {", ".join(f"CAST(list_position({_list(types[c])}, {c}) AS UTINYINT) AS {c}" for c in types)},
                      CAST(qty_u AS BIGINT) AS qty_u, CAST(receipt_value_c AS BIGINT) AS receipt_value_c,
@@ -282,37 +298,32 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
     keys = con.sql("SELECT r, key FROM val_movements").to_arrow_table()
     texts = _Texts(keys, types)
     # they live outside DuckDB's memory (twice while they are combined): its cap gives way by as much
-    held = 2 * keys.nbytes + 8 * (int(pc.max(keys["r"]).as_py() or 0) + 1)
+    _share(con, cap_mib, 2 * keys.nbytes + 8 * (int(pc.max(keys["r"]).as_py() or 0) + 1))
     del keys
-    con.execute(f"SET memory_limit = '{max(cap_mib - held // 2**20, cap_mib // 2)}MiB'")
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
     for name in INPUTS:  # everything needed is in val_in and val_slotted now: free the memory
         con.execute(f"DROP {'VIEW' if name in views else 'TABLE'} {name}")
     con.execute("DROP TABLE val_area_chunk")
-    starts = con.execute(f"""
-        SELECT min(rowid), max(rowid) - min(rowid) + 1 = count(*) FROM {WORK_DB}.val_in GROUP BY chunk ORDER BY chunk
-    """).fetchall()
-    if not all(contiguous for _, contiguous in starts):
-        raise RuntimeError("a chunk's rows are not contiguous in val_in")
-    starts = starts or [(0, True)]  # no movements: one empty chunk, for empty outputs
     made: set[str] = set()
     runs = []
 
     def add(valued: tuple[ValuationRun, list[tuple[str, pa.Table]]]) -> None:
         run, outputs = valued
+        if not runs:  # the first chunk needed the keys, so they are combined: DuckDB may have what they freed
+            _share(con, cap_mib, sum(part.nbytes for part in texts.made()))
         runs.append(run)
         for name, rows in outputs:
             _emit(con, name, rows, append=name in made)
             made.add(name)
 
-    if len(starts) == 1:
-        add(_value_chunk(con, ("ev",) if keep_events else (), 0, starts[0][0], texts))
+    if len(chunks) == 1:
+        add(_value_chunk(con, ("ev",) if keep_events else (), chunks[0], texts))
     else:
         with ThreadPoolExecutor(CHUNKS_AT_ONCE) as pool:
             pending: deque[Future] = deque()
             try:
-                for k, (start, _) in enumerate(starts):
-                    pending.append(pool.submit(_value_chunk_apart, con, k, start, texts))
+                for chunk in chunks:
+                    pending.append(pool.submit(_value_chunk_apart, con, chunk, texts))
                     if len(pending) > CHUNKS_AT_ONCE:  # one more waits, to start when a chunk is done
                         add(pending.popleft().result())
                 while pending:
@@ -321,6 +332,12 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
                 for future in pending:
                     future.cancel()
     return ValuationRun(max(run.rounds for run in runs), all(run.converged for run in runs))
+
+
+def _share(con: duckdb.DuckDBPyConnection, cap_mib: int, outside: int) -> None:
+    """DuckDB's memory limit: the engine's cap less what lives outside DuckDB (``outside`` bytes),
+    but never less than half of it."""
+    con.execute(f"SET memory_limit = '{max(cap_mib - outside // 2**20, cap_mib // 2)}MiB'")
 
 
 def _slot(con: duckdb.DuckDBPyConnection) -> None:
@@ -363,13 +380,13 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _value_all(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, texts: _Texts,
+def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, texts: _Texts,
                every_event: bool) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
     as small integers, ``texts.types``): the rounds it took, and its rows of each output (the caller
     adds them, ``_emit``).
     ``every_event``: ``ev`` holds every FIFO movement too (for a caller that keeps it)."""
-    movements, size = _sequence(con, chunk, first_row, texts.types, every_event)
+    movements, size = _sequence(con, chunk, texts.types, every_event)
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
@@ -506,7 +523,7 @@ def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     con.execute("INSERT INTO ref_cost SELECT * FROM changed")
     return con.execute("SELECT count(*) FROM changed").fetchall()[0][0] > 0
 
-def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, types: dict[str, list[str]],
+def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, types: dict[str, list[str]],
               every_event: bool) -> tuple[str, int]:
     """``ev``: the events of ``chunk`` that SQL values or links, each area's in valuation order (``seq``),
     and ``ev_ref``. Returns the SQL of the chunk's movements (``val_in``'s rows, with their ids) and
@@ -523,12 +540,16 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, types:
     another event, is referred to (``val_referred``), or is a vendor return (all with ``every_event``).
     In ``ev`` the types and methods are ENUMs (``types``' names), not ``val_in``'s codes.
     """
-    movements = f"(SELECT *, rowid - {first_row - 1} AS id FROM {WORK_DB}.val_in WHERE chunk = {chunk})"
+    first, last = chunk.first_row, chunk.first_row + chunk.rows - 1
+    movements = f"(SELECT *, rowid - {first - 1} AS id FROM {WORK_DB}.val_in WHERE rowid BETWEEN {first} AND {last})"
+    if con.execute(f"SELECT count(*), min(aid), max(aid) FROM {movements}").fetchall()[0] != (
+            (chunk.rows, chunk.first_aid, chunk.first_aid + chunk.areas - 1) if chunk.rows else (0, None, None)):
+        raise RuntimeError(f"val_in's rows {first}-{last} are not chunk {chunk.number}'s movements")
     named = {c: f"CAST({_list(names)}[{c}] AS {_enum(names)}) AS {c}" for c, names in types.items()}
     linked = f"""
         WHERE ref_r IS NOT NULL OR method NOT IN {_coded(types["method"], "fifo")}
            OR mtype IN {_coded(types["mtype"], "vendor_return")}
-           OR r IN (SELECT r FROM {WORK_DB}.val_referred WHERE chunk = {chunk})
+           OR r IN (SELECT r FROM {WORK_DB}.val_referred WHERE chunk = {chunk.number})
     """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev AS
@@ -539,18 +560,18 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: int, first_row: int, types:
                NOT {_is_inflow(types)} AS is_outflow
         FROM {movements} {"" if every_event else linked}
     """)
-    n = con.execute(f"SELECT count(*) FROM {WORK_DB}.val_in WHERE chunk = {chunk}").fetchall()[0][0]
+    n = chunk.rows
     con.execute(f"""
         INSERT INTO ev BY NAME
         SELECT key, mtype, method, CAST(0 AS HUGEINT) AS qty_u, CAST(std_num AS HUGEINT) AS std_num, ref_r, amount_c,
                seq, {n} + CAST(row_number() OVER () AS BIGINT) AS id, aid, false AS is_inflow, false AS is_outflow
-        FROM {WORK_DB}.val_slotted WHERE chunk = {chunk}
+        FROM {WORK_DB}.val_slotted WHERE chunk = {chunk.number}
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_ref AS
         SELECT e.id, x.id AS ref_id FROM ev e JOIN ev x ON x.r = e.ref_r AND x.id <= {n} WHERE e.ref_r IS NOT NULL
     """)
-    slotted = con.execute(f"SELECT count(*) FROM {WORK_DB}.val_slotted WHERE chunk = {chunk}").fetchall()[0][0]
+    slotted = con.execute(f"SELECT count(*) FROM {WORK_DB}.val_slotted WHERE chunk = {chunk.number}").fetchall()[0][0]
     return movements, n + slotted + 1
 
 
