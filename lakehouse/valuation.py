@@ -154,7 +154,8 @@ def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
 
 
-def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: _Chunk, texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: _Chunk,
+                 texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value one chunk (``_value_all``) on ``con``; drop every intermediate table it made but ``keep``
     (``ev`` kept holds every event)."""
     existing = _temp_tables(con)
@@ -165,7 +166,8 @@ def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: _
             con.execute(f"DROP TABLE {name}")
 
 
-def _value_chunk_apart(con: duckdb.DuckDBPyConnection, chunk: _Chunk, texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+def _value_chunk_apart(con: duckdb.DuckDBPyConnection, chunk: _Chunk,
+                       texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value one chunk (``_value_all``) in a connection of its own (a cursor of ``con``): its
     intermediate tables are its own, and go with it."""
     with con.cursor() as own:
