@@ -155,23 +155,23 @@ def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: _Chunk,
-                 texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+                 shared: _Shared) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value one chunk (``_value_all``) on ``con``; drop every intermediate table it made but ``keep``
     (``ev`` kept holds every event)."""
     existing = _temp_tables(con)
     try:
-        return _value_all(con, chunk, texts, every_event="ev" in keep)
+        return _value_all(con, chunk, shared, every_event="ev" in keep)
     finally:
         for name in _temp_tables(con) - existing - set(keep):
             con.execute(f"DROP TABLE {name}")
 
 
 def _value_chunk_apart(con: duckdb.DuckDBPyConnection, chunk: _Chunk,
-                       texts: _Texts) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+                       shared: _Shared) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value one chunk (``_value_all``) in a connection of its own (a cursor of ``con``): its
     intermediate tables are its own, and go with it."""
     with con.cursor() as own:
-        return _value_all(own, chunk, texts, every_event=False)
+        return _value_all(own, chunk, shared, every_event=False)
 
 
 class _Chunk(NamedTuple):
@@ -278,12 +278,10 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
                         .fetchall()} | set(named))
              for c, named in (("mtype", INFLOW_TYPES + ADJUSTMENT_TYPES + ENGINE_TYPES + ("vendor_return",)),
                               ("method", ("fifo", "avco", "standard")))}
-    # the movements referred to, by a movement or a landed cost, per chunk
-    con.execute(f"""
-        CREATE TABLE {WORK_DB}.val_referred AS
-        SELECT c.chunk, f.ref_r AS r FROM val_refs f JOIN val_area_chunk c ON c.area_id = f.ref_area
-        UNION SELECT chunk, ref_r FROM {WORK_DB}.val_slotted WHERE ref_r IS NOT NULL
-    """)
+    # the movements referred to, by a movement or a landed cost
+    referred = con.execute(f"""
+        SELECT ref_r FROM val_refs UNION SELECT ref_r FROM {WORK_DB}.val_slotted WHERE ref_r IS NOT NULL
+    """).fetchnumpy()["ref_r"]
     con.execute(f"""
         CREATE TABLE {WORK_DB}.val_in AS
         SELECT c.a AS aid, m.r, m.seq, m.mtype, m.method, m.qty_u, m.receipt_value_c, m.std_num, f.ref_r
@@ -298,9 +296,12 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
     con.execute("DROP TABLE val_refs")
     # the movements' keys, by their number r (read in no order: no sort with a text payload)
     keys = con.sql("SELECT r, key FROM val_movements").to_arrow_table()
-    texts = _Texts(keys, types)
+    numbers = int(pc.max(keys["r"]).as_py() or 0) + 1
+    is_referred = np.zeros(numbers, bool)
+    is_referred[np.asarray(referred, np.int64)] = True
+    shared = _Shared(keys, types, is_referred)
     # they live outside DuckDB's memory (twice while they are combined): its cap gives way by as much
-    _share(con, cap_mib, 2 * keys.nbytes + 8 * (int(pc.max(keys["r"]).as_py() or 0) + 1))
+    _share(con, cap_mib, 2 * keys.nbytes + 9 * numbers)
     del keys
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
     for name in INPUTS:  # everything needed is in val_in and val_slotted now: free the memory
@@ -312,20 +313,20 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
     def add(valued: tuple[ValuationRun, list[tuple[str, pa.Table]]]) -> None:
         run, outputs = valued
         if not runs:  # the first chunk needed the keys, so they are combined: DuckDB may have what they freed
-            _share(con, cap_mib, sum(part.nbytes for part in texts.made()))
+            _share(con, cap_mib, sum(part.nbytes for part in shared.made()) + numbers)
         runs.append(run)
         for name, rows in outputs:
             _emit(con, name, rows, append=name in made)
             made.add(name)
 
     if len(chunks) == 1:
-        add(_value_chunk(con, ("ev",) if keep_events else (), chunks[0], texts))
+        add(_value_chunk(con, ("ev",) if keep_events else (), chunks[0], shared))
     else:
         with ThreadPoolExecutor(CHUNKS_AT_ONCE) as pool:
             pending: deque[Future] = deque()
             try:
                 for chunk in chunks:
-                    pending.append(pool.submit(_value_chunk_apart, con, chunk, texts))
+                    pending.append(pool.submit(_value_chunk_apart, con, chunk, shared))
                     if len(pending) > CHUNKS_AT_ONCE:  # one more waits, to start when a chunk is done
                         add(pending.popleft().result())
                 while pending:
@@ -382,13 +383,14 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, texts: _Texts,
+def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, shared: _Shared,
                every_event: bool) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
-    as small integers, ``texts.types``): the rounds it took, and its rows of each output (the caller
+    as small integers, ``shared.types``): the rounds it took, and its rows of each output (the caller
     adds them, ``_emit``).
     ``every_event``: ``ev`` holds every FIFO movement too (for a caller that keeps it)."""
-    movements, size = _sequence(con, chunk, texts.types, every_event)
+    rows = _chunk_rows(con, chunk)
+    size = _sequence(con, chunk, rows, shared, every_event)
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
@@ -400,7 +402,8 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, texts: _Texts,
     _standard(con)  # standard cost needs no other movement's cost: one pass
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (id BIGINT, num HUGEINT, den HUGEINT)")
     _changed_costs(con, "SELECT id, value_c FROM s_values")
-    moved = _moved(con, movements, texts.types)
+    moved = _moved(rows, shared.types)
+    del rows
     fifo = _FifoValues(con, *_fifo_structure(con, moved, size))
     avco = _Avco(con)
     rounds, outer, converged = 0, 0, False
@@ -414,7 +417,7 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, texts: _Texts,
             break
         avco.rescan()
     avco.finish()
-    keys = _Keys(con, texts, moved)
+    keys = _Keys(con, shared, moved)
     outputs = [_keyed(con, keys, "val_values", fifo.values(), {"key": "id"})]
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
     outputs.append(_keyed(con, keys, "val_values", f"""
@@ -447,17 +450,18 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, texts: _Texts,
     return ValuationRun(rounds, converged), outputs
 
 
-class _Texts:
-    """The text columns of all chunks, read once: the movement types and methods by their codes in
-    ``val_in`` (``types[column][code - 1]``); the movements' keys (``keys``, read in no order) and,
-    by a movement's number ``r``, where its key is (``made``).
+class _Shared:
+    """What every chunk reads beside ``val_in``: the movement types and methods by their codes in
+    ``val_in`` (``types[column][code - 1]``); whether a movement is referred to, by its number
+    (``referred``); the movements' keys (``keys``, read in no order) and, by a movement's number
+    ``r``, where its key is (``made``).
 
     The keys are combined into one array and placed by number in a thread of their own, while
     the first chunks start (a chunk needs them only for its outputs): done in line, that was
     0.8 s of one core, the other idle, before the first chunk at 20.1M movements."""
 
-    def __init__(self, keys: pa.Table, types: dict[str, list[str]]) -> None:
-        self.types = types
+    def __init__(self, keys: pa.Table, types: dict[str, list[str]], referred: np.ndarray) -> None:
+        self.types, self.referred = types, referred
         pool = ThreadPoolExecutor(1)
         self._made = pool.submit(lambda: (keys["key"].combine_chunks(), _rows_of(keys["r"].to_numpy(), missing=0)))
         pool.shutdown(wait=False)  # its thread ends when this one task is done
@@ -468,14 +472,14 @@ class _Texts:
 
 
 class _Keys:
-    """A chunk's events' keys by event id: a movement's from ``texts`` by its number (``moved``:
+    """A chunk's events' keys by event id: a movement's from ``shared`` by its number (``moved``:
     the chunk's movements, ``_moved``), a landed cost's or cost change's from ``ev``.
-    The chunk's keys are taken from ``texts`` once, and each output's from them (a take from the
+    The chunk's keys are taken from ``shared`` once, and each output's from them (a take from the
     chunk's few MB rather than from all keys is about twice as fast)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, texts: _Texts, moved: dict[str, np.ndarray]) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, shared: _Shared, moved: dict[str, np.ndarray]) -> None:
         others = con.sql("SELECT id, key FROM ev WHERE r IS NULL").to_arrow_table()
-        keys, key_at = texts.made()
+        keys, key_at = shared.made()
         self.key = pa.concat_arrays([keys.take(key_at[moved["r"]]).cast(pa.string()),
                                      others["key"].combine_chunks().cast(pa.string())])
         self.at = _rows_of(np.concatenate([moved["id"], others["id"].to_numpy()]), missing=0)
@@ -525,11 +529,26 @@ def _changed_costs(con: duckdb.DuckDBPyConnection, values_sql: str) -> bool:
     con.execute("INSERT INTO ref_cost SELECT * FROM changed")
     return con.execute("SELECT count(*) FROM changed").fetchall()[0][0] > 0
 
-def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, types: dict[str, list[str]],
-              every_event: bool) -> tuple[str, int]:
+def _chunk_rows(con: duckdb.DuckDBPyConnection, chunk: _Chunk) -> pa.Table:
+    """The chunk's movements, its rows of ``val_in`` with their ids (from 1, in ``val_in``'s order),
+    read once for ``ev`` (``_sequence``) and numpy (``_moved``): through Arrow, half the CPU of
+    ``fetchnumpy`` (which grows its arrays as it goes)."""
+    first, last = chunk.first_row, chunk.first_row + chunk.rows - 1
+    rows = con.sql(f"""
+        SELECT *, rowid - {first - 1} AS id FROM {WORK_DB}.val_in WHERE rowid BETWEEN {first} AND {last}
+    """).to_arrow_table()
+    aid = rows["aid"]
+    if (rows.num_rows, pc.min(aid).as_py(), pc.max(aid).as_py()) != (
+            (chunk.rows, chunk.first_aid, chunk.first_aid + chunk.areas - 1) if chunk.rows else (0, None, None)):
+        raise RuntimeError(f"val_in's rows {first}-{last} are not chunk {chunk.number}'s movements")
+    return rows
+
+
+def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, rows: pa.Table, shared: _Shared,
+              every_event: bool) -> int:
     """``ev``: the events of ``chunk`` that SQL values or links, each area's in valuation order (``seq``),
-    and ``ev_ref``. Returns the SQL of the chunk's movements (``val_in``'s rows, with their ids) and
-    the number of ids (the largest + 1).
+    and ``ev_ref``. ``rows``: the chunk's movements (``_chunk_rows``). Returns the number of ids
+    (the largest + 1).
 
     Movements come numbered (``val_movements.seq``, the ledger's order within the area;
     ``val_in``), landed costs and cost changes slotted after them (``val_slotted``). Every event
@@ -537,22 +556,20 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, types: dict[str, li
     integer ``aid``; a movement its number ``r`` (``val_movements.r``). ``ev_ref``: the event each event
     refers to (what a return returns, a transfer-in's transfer-out, a charge's receipt).
 
-    The bulk of FIFO, its plain movements, is read from ``val_in`` for numpy (``_moved``), not
-    from ``ev``: a FIFO movement is in ``ev`` only when it refers to
-    another event, is referred to (``val_referred``), or is a vendor return (all with ``every_event``).
+    The bulk of FIFO, its plain movements, is read for numpy (``_moved``), not from ``ev``: a
+    FIFO movement is in ``ev`` only when it refers to another event, is referred to
+    (``shared.referred``), or is a vendor return (all with ``every_event``), chosen in numpy.
     In ``ev`` the types and methods are ENUMs (``types``' names), not ``val_in``'s codes.
     """
-    first, last = chunk.first_row, chunk.first_row + chunk.rows - 1
-    movements = f"(SELECT *, rowid - {first - 1} AS id FROM {WORK_DB}.val_in WHERE rowid BETWEEN {first} AND {last})"
-    if con.execute(f"SELECT count(*), min(aid), max(aid) FROM {movements}").fetchall()[0] != (
-            (chunk.rows, chunk.first_aid, chunk.first_aid + chunk.areas - 1) if chunk.rows else (0, None, None)):
-        raise RuntimeError(f"val_in's rows {first}-{last} are not chunk {chunk.number}'s movements")
+    types = shared.types
+    if not every_event:
+        method, mtype = rows["method"].to_numpy(), rows["mtype"].to_numpy()
+        rows = rows.filter(rows["ref_r"].is_valid().to_numpy(zero_copy_only=False)
+                           | (method != types["method"].index("fifo") + 1)
+                           | (mtype == types["mtype"].index("vendor_return") + 1)
+                           | shared.referred[rows["r"].to_numpy()])
     named = {c: f"CAST({_list(names)}[{c}] AS {_enum(names)}) AS {c}" for c, names in types.items()}
-    linked = f"""
-        WHERE ref_r IS NOT NULL OR method NOT IN {_coded(types["method"], "fifo")}
-           OR mtype IN {_coded(types["mtype"], "vendor_return")}
-           OR r IN (SELECT r FROM {WORK_DB}.val_referred WHERE chunk = {chunk.number})
-    """
+    con.register("ev_rows", rows)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev AS
         SELECT r, CAST(NULL AS VARCHAR) AS key, {named["mtype"]}, {named["method"]}, CAST(qty_u AS HUGEINT) AS qty_u,
@@ -560,8 +577,9 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, types: dict[str, li
                CAST(std_num AS HUGEINT) AS std_num, ref_r, CAST(NULL AS HUGEINT) AS amount_c,
                CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {_is_inflow(types)} AS is_inflow,
                NOT {_is_inflow(types)} AS is_outflow
-        FROM {movements} {"" if every_event else linked}
+        FROM ev_rows
     """)
+    con.unregister("ev_rows")
     n = chunk.rows
     con.execute(f"""
         INSERT INTO ev BY NAME
@@ -574,26 +592,27 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, types: dict[str, li
         SELECT e.id, x.id AS ref_id FROM ev e JOIN ev x ON x.r = e.ref_r AND x.id <= {n} WHERE e.ref_r IS NOT NULL
     """)
     slotted = con.execute(f"SELECT count(*) FROM {WORK_DB}.val_slotted WHERE chunk = {chunk.number}").fetchall()[0][0]
-    return movements, n + slotted + 1
+    return n + slotted + 1
 
 
-def _moved(con: duckdb.DuckDBPyConnection, movements: str, types: dict[str, list[str]]) -> dict[str, np.ndarray]:
-    """The chunk's movements (``movements``, ``_sequence``), read once for numpy: each one's id and
-    number ``r`` (for the keys, ``_Keys``), and what the FIFO structure needs: area, place,
-    quantity, costs, ``kind`` (KIND_* bits) and ``is_fifo``."""
-    got = con.sql(f"""
-        SELECT id, r, aid, CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, qty_u AS qty, coalesce(std_num, 0) AS std_num,
-               coalesce(receipt_value_c, 0) AS receipt_value,
-               CAST(CASE WHEN {_is_inflow(types)} THEN {KIND_INFLOW} ELSE {KIND_OUTFLOW} END
-                    + CASE WHEN mtype IN {_coded(types["mtype"], "receipt")} THEN {KIND_RECEIPT}
-                           WHEN mtype IN {_coded(types["mtype"], "production_receipt")} THEN {KIND_PRODUCTION_RECEIPT}
-                           ELSE 0 END AS UTINYINT) AS kind,
-               coalesce(method IN {_coded(types["method"], "fifo")}, false) AS is_fifo
-        FROM {movements}
-    """).to_arrow_table()  # half the CPU of fetchnumpy, which grows its arrays as it goes
-    if missing := [c for c in got.column_names if got[c].null_count]:  # numpy would make them floats
+def _moved(rows: pa.Table, types: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """The chunk's movements (``_chunk_rows``) for numpy: each one's id and number ``r`` (for the
+    keys, ``_Keys``), and what the FIFO structure needs: area, place, quantity, costs, ``kind``
+    (KIND_* bits) and ``is_fifo``."""
+    if missing := [c for c in ("id", "r", "aid", "seq", "qty_u", "mtype", "method") if rows[c].null_count]:
         raise RuntimeError(f"movements without {', '.join(missing)} (the ledger's not-null tests should have failed)")
-    return {c: got[c].to_numpy() for c in got.column_names}
+    mtype, qty = rows["mtype"].to_numpy(), rows["qty_u"].to_numpy()
+    coded = {name: types["mtype"].index(name) + 1 for name in INFLOW_TYPES + ADJUSTMENT_TYPES}
+    inflow = np.isin(mtype, [coded[name] for name in INFLOW_TYPES]) | (
+        np.isin(mtype, [coded[name] for name in ADJUSTMENT_TYPES]) & (qty > 0))
+    kind = np.where(inflow, KIND_INFLOW, KIND_OUTFLOW).astype(np.uint8)
+    kind[mtype == coded["receipt"]] += KIND_RECEIPT
+    kind[mtype == coded["production_receipt"]] += KIND_PRODUCTION_RECEIPT
+    return {"id": rows["id"].to_numpy(), "r": rows["r"].to_numpy(), "aid": rows["aid"].to_numpy(),
+            "seq": rows["seq"].to_numpy() * SEQ_SLOT, "qty": qty,
+            "std_num": rows["std_num"].fill_null(0).to_numpy(),
+            "receipt_value": rows["receipt_value_c"].fill_null(0).to_numpy(),
+            "kind": kind, "is_fifo": rows["method"].to_numpy() == types["method"].index("fifo") + 1}
 
 
 def _fifo_structure(con: duckdb.DuckDBPyConnection, moved: dict[str, np.ndarray],
