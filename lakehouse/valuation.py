@@ -94,9 +94,9 @@ def value_all(con: duckdb.DuckDBPyConnection, *, chunk_movements: int = CHUNK_MO
     reference (a transfer, a return) are always in one chunk, unlinked ones are independent,
     so the working set is a slice and time grows linearly. Every intermediate table is
     dropped when its chunk is done (``ev``, the sequenced events, is kept on request when
-    there is one chunk). DuckDB's memory is capped at a fifth of the machine's while it runs
-    (the rest spills to its temp directory), because the engine's numpy arrays live outside
-    that limit.
+    there is one chunk). The engine and DuckDB share a fifth of the machine's memory while it
+    runs: DuckDB is capped at that less what the engine holds outside it (the keys, twice while
+    they are combined, then once; ``_share``), and spills the rest to its temp directory.
 
     numpy's huge pages are off meanwhile: numpy advises the kernel to back arrays of 4 MiB and
     more with huge pages, and where transparent huge pages defragment on advice (a common
@@ -133,21 +133,9 @@ def _enum(values: list[str]) -> str:
     return f"ENUM({', '.join(_quote(v) for v in values)})"
 
 
-def _is_inflow(types: dict[str, list[str]]) -> str:
-    """SQL over ``val_in``'s coded columns (``types``): true for an inflow, a receipt of any kind or
-    a positive adjustment."""
-    mtype = types["mtype"]
-    return f"(mtype IN {_coded(mtype, *INFLOW_TYPES)} OR (mtype IN {_coded(mtype, *ADJUSTMENT_TYPES)} AND qty_u > 0))"
-
-
 def _list(names: list[str]) -> str:
     """A SQL list of text literals."""
     return f"[{', '.join(_quote(v) for v in names)}]"
-
-
-def _coded(names: list[str], *among: str) -> str:
-    """The codes (places in ``names``, from 1) of ``among``, as a SQL list."""
-    return f"({', '.join(str(names.index(name) + 1) for name in among)})"
 
 
 def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -390,7 +378,9 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, shared: _Shared,
     adds them, ``_emit``).
     ``every_event``: ``ev`` holds every FIFO movement too (for a caller that keeps it)."""
     rows = _chunk_rows(con, chunk)
-    size = _sequence(con, chunk, rows, shared, every_event)
+    moved = _moved(rows, shared.types)
+    size = _sequence(con, chunk, rows, moved, shared, every_event)
+    del rows
     # Which inflows take their cost from which outflow (transfers, customer returns).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE deps AS
@@ -402,8 +392,6 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, shared: _Shared,
     _standard(con)  # standard cost needs no other movement's cost: one pass
     con.execute("CREATE OR REPLACE TEMP TABLE ref_cost (id BIGINT, num HUGEINT, den HUGEINT)")
     _changed_costs(con, "SELECT id, value_c FROM s_values")
-    moved = _moved(rows, shared.types)
-    del rows
     fifo = _FifoValues(con, *_fifo_structure(con, moved, size))
     avco = _Avco(con)
     rounds, outer, converged = 0, 0, False
@@ -541,14 +529,16 @@ def _chunk_rows(con: duckdb.DuckDBPyConnection, chunk: _Chunk) -> pa.Table:
     if (rows.num_rows, pc.min(aid).as_py(), pc.max(aid).as_py()) != (
             (chunk.rows, chunk.first_aid, chunk.first_aid + chunk.areas - 1) if chunk.rows else (0, None, None)):
         raise RuntimeError(f"val_in's rows {first}-{last} are not chunk {chunk.number}'s movements")
+    if missing := [c for c in ("id", "r", "aid", "seq", "qty_u", "mtype", "method") if rows[c].null_count]:
+        raise RuntimeError(f"movements without {', '.join(missing)} (the ledger's not-null tests should have failed)")
     return rows
 
 
-def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, rows: pa.Table, shared: _Shared,
-              every_event: bool) -> int:
+def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, rows: pa.Table, moved: dict[str, np.ndarray],
+              shared: _Shared, every_event: bool) -> int:
     """``ev``: the events of ``chunk`` that SQL values or links, each area's in valuation order (``seq``),
-    and ``ev_ref``. ``rows``: the chunk's movements (``_chunk_rows``). Returns the number of ids
-    (the largest + 1).
+    and ``ev_ref``. ``rows``: the chunk's movements (``_chunk_rows``), ``moved`` the same for numpy
+    (``_moved``). Returns the number of ids (the largest + 1).
 
     Movements come numbered (``val_movements.seq``, the ledger's order within the area;
     ``val_in``), landed costs and cost changes slotted after them (``val_slotted``). Every event
@@ -562,12 +552,11 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, rows: pa.Table, sha
     In ``ev`` the types and methods are ENUMs (``types``' names), not ``val_in``'s codes.
     """
     types = shared.types
+    rows = rows.append_column("is_inflow", pa.array((moved["kind"] & KIND_INFLOW) > 0))
     if not every_event:
-        method, mtype = rows["method"].to_numpy(), rows["mtype"].to_numpy()
-        rows = rows.filter(rows["ref_r"].is_valid().to_numpy(zero_copy_only=False)
-                           | (method != types["method"].index("fifo") + 1)
-                           | (mtype == types["mtype"].index("vendor_return") + 1)
-                           | shared.referred[rows["r"].to_numpy()])
+        rows = rows.filter(rows["ref_r"].is_valid().to_numpy(zero_copy_only=False) | ~moved["is_fifo"]
+                           | (rows["mtype"].to_numpy() == types["mtype"].index("vendor_return") + 1)
+                           | shared.referred[moved["r"]])
     named = {c: f"CAST({_list(names)}[{c}] AS {_enum(names)}) AS {c}" for c, names in types.items()}
     con.register("ev_rows", rows)
     con.execute(f"""
@@ -575,8 +564,7 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, rows: pa.Table, sha
         SELECT r, CAST(NULL AS VARCHAR) AS key, {named["mtype"]}, {named["method"]}, CAST(qty_u AS HUGEINT) AS qty_u,
                CAST(receipt_value_c AS HUGEINT) AS receipt_value_c,
                CAST(std_num AS HUGEINT) AS std_num, ref_r, CAST(NULL AS HUGEINT) AS amount_c,
-               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, {_is_inflow(types)} AS is_inflow,
-               NOT {_is_inflow(types)} AS is_outflow
+               CAST(seq * {SEQ_SLOT} AS BIGINT) AS seq, id, aid, is_inflow, NOT is_inflow AS is_outflow
         FROM ev_rows
     """)
     con.unregister("ev_rows")
@@ -599,10 +587,9 @@ def _moved(rows: pa.Table, types: dict[str, list[str]]) -> dict[str, np.ndarray]
     """The chunk's movements (``_chunk_rows``) for numpy: each one's id and number ``r`` (for the
     keys, ``_Keys``), and what the FIFO structure needs: area, place, quantity, costs, ``kind``
     (KIND_* bits) and ``is_fifo``."""
-    if missing := [c for c in ("id", "r", "aid", "seq", "qty_u", "mtype", "method") if rows[c].null_count]:
-        raise RuntimeError(f"movements without {', '.join(missing)} (the ledger's not-null tests should have failed)")
     mtype, qty = rows["mtype"].to_numpy(), rows["qty_u"].to_numpy()
     coded = {name: types["mtype"].index(name) + 1 for name in INFLOW_TYPES + ADJUSTMENT_TYPES}
+    # an inflow: a receipt of any kind, or a positive adjustment
     inflow = np.isin(mtype, [coded[name] for name in INFLOW_TYPES]) | (
         np.isin(mtype, [coded[name] for name in ADJUSTMENT_TYPES]) & (qty > 0))
     kind = np.where(inflow, KIND_INFLOW, KIND_OUTFLOW).astype(np.uint8)
