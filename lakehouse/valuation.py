@@ -143,7 +143,7 @@ def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: _Chunk,
-                 shared: _Shared) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+                 shared: _Shared) -> tuple[ValuationRun, _Unkeyed]:
     """Value one chunk (``_value_all``) on ``con``; drop every intermediate table it made but ``keep``
     (``ev`` kept holds every event)."""
     existing = _temp_tables(con)
@@ -155,7 +155,7 @@ def _value_chunk(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...], chunk: _
 
 
 def _value_chunk_apart(con: duckdb.DuckDBPyConnection, chunk: _Chunk,
-                       shared: _Shared) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+                       shared: _Shared) -> tuple[ValuationRun, _Unkeyed]:
     """Value one chunk (``_value_all``) in a connection of its own (a cursor of ``con``): its
     intermediate tables are its own, and go with it."""
     with con.cursor() as own:
@@ -298,13 +298,16 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
     made: set[str] = set()
     runs = []
 
-    def add(valued: tuple[ValuationRun, list[tuple[str, pa.Table]]]) -> None:
-        run, outputs = valued
-        if not runs:  # the first chunk needed the keys, so they are combined: DuckDB may have what they freed
+    def add(valued: tuple[ValuationRun, _Unkeyed]) -> None:
+        """A chunk's outputs, keyed here rather than in the chunk's thread: the first chunks would
+        wait there for the keys to be combined (``_Shared``), and the other core stand idle."""
+        run, unkeyed = valued
+        keys = _Keys(shared, unkeyed)
+        if not runs:  # the keys are combined now: DuckDB may have what they freed
             _share(con, cap_mib, sum(part.nbytes for part in shared.made()) + numbers)
         runs.append(run)
-        for name, rows in outputs:
-            _emit(con, name, rows, append=name in made)
+        for name, rows, key_columns in unkeyed.outputs:
+            _emit(con, name, _keyed(keys, rows, key_columns), append=name in made)
             made.add(name)
 
     if len(chunks) == 1:
@@ -315,7 +318,9 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
             try:
                 for chunk in chunks:
                     pending.append(pool.submit(_value_chunk_apart, con, chunk, shared))
-                    if len(pending) > CHUNKS_AT_ONCE:  # one more waits, to start when a chunk is done
+                    # as many more wait, to start when a chunk is done: the first chunks' outputs
+                    # are added once the keys are combined, and meanwhile the pool goes on
+                    if len(pending) >= 2 * CHUNKS_AT_ONCE:
                         add(pending.popleft().result())
                 while pending:
                     add(pending.popleft().result())
@@ -372,10 +377,10 @@ def _slot(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, shared: _Shared,
-               every_event: bool) -> tuple[ValuationRun, list[tuple[str, pa.Table]]]:
+               every_event: bool) -> tuple[ValuationRun, _Unkeyed]:
     """Value ``chunk`` (its movements from ``first_row`` of ``val_in``, their types and methods coded
     as small integers, ``shared.types``): the rounds it took, and its rows of each output (the caller
-    adds them, ``_emit``).
+    keys and adds them, ``_Unkeyed``).
     ``every_event``: ``ev`` holds every FIFO movement too (for a caller that keeps it)."""
     rows = _chunk_rows(con, chunk)
     moved = _moved(rows, shared.types)
@@ -405,16 +410,15 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, shared: _Shared,
             break
         avco.rescan()
     avco.finish()
-    keys = _Keys(con, shared, moved)
-    outputs = [_keyed(con, keys, "val_values", fifo.values(), {"key": "id"})]
+    outputs = [("val_values", fifo.values(), {"key": "id"})]
     amounts = "value_c, revaluation_c, deficit_units, booked_c"
-    outputs.append(_keyed(con, keys, "val_values", f"""
+    outputs.append(("val_values", f"""
         SELECT id, {amounts} FROM acc_a_values UNION ALL SELECT id, {amounts} FROM s_values WHERE NOT is_change
     """, {"key": "id"}))
-    outputs.append(_keyed(con, keys, "val_cost_change_results", """
+    outputs.append(("val_cost_change_results", """
         SELECT id, qty_after AS qty_u, revaluation_c FROM s_values WHERE is_change
     """, {"key": "id"}))
-    outputs.append(_keyed(con, keys, "val_charge_results", """
+    outputs.append(("val_charge_results", """
         SELECT c.id, c.layer_id AS receipt_id, c.amount_c, c.to_cogs_c, c.amount_c - c.to_cogs_c AS to_stock_c,
                CAST(0 AS HUGEINT) AS variance_c
         FROM f_charges c
@@ -427,15 +431,18 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, shared: _Shared,
         WHERE e.mtype = 'landed_cost' AND e.method = 'standard'
     """, {"key": "id", "receipt_key": "receipt_id"}))
     pieces = fifo.tables["f_piece_values"]
-    outputs.append(_keyed(con, keys, "val_pieces", pa.table({
+    outputs.append(("val_pieces", pa.table({
         "out_id": pieces["out_id"], "layer_id": pieces["layer_id"],
         "is_specific": pieces["specific"],  # a vendor return's units from the receipt it names
         **{c: pieces[c] for c in ("units", "is_deficit", "value_c")},
     }), {"out_key": "out_id", "layer_key": "layer_id"}))
-    outputs.append(_keyed(con, keys, "val_layers", fifo.layers(), {"key": "id"}))
+    outputs.append(("val_layers", fifo.layers(), {"key": "id"}))
+    unkeyed = _Unkeyed(moved["id"], moved["r"], con.sql("SELECT id, key FROM ev WHERE r IS NULL").to_arrow_table(),
+                       [(name, rows if isinstance(rows, pa.Table) else con.sql(rows).to_arrow_table(), key_columns)
+                        for name, rows, key_columns in outputs])
     for view in ("f_layer_values", "f_out_values", "f_piece_values", "a_values", "s_values"):
         con.unregister(view)
-    return ValuationRun(rounds, converged), outputs
+    return ValuationRun(rounds, converged), unkeyed
 
 
 class _Shared:
@@ -445,8 +452,9 @@ class _Shared:
     ``r``, where its key is (``made``).
 
     The keys are combined into one array and placed by number in a thread of their own, while
-    the first chunks start (a chunk needs them only for its outputs): done in line, that was
-    0.8 s of one core, the other idle, before the first chunk at 20.1M movements."""
+    the first chunks run (only their outputs need them, and those are keyed as they are added):
+    done in line, that was 0.8 s of one core, the other idle, before the first chunk at 20.1M
+    movements."""
 
     def __init__(self, keys: pa.Table, types: dict[str, list[str]], referred: np.ndarray) -> None:
         self.types, self.referred = types, referred
@@ -459,33 +467,39 @@ class _Shared:
         return self._made.result()
 
 
+class _Unkeyed(NamedTuple):
+    """A chunk's outputs (name, rows, ``key_columns``: key column -> the id column it replaces)
+    with event ids where their keys go, and what its keys are taken from (``_Keys``): its
+    movements' ids and numbers, and its other events' (landed costs', cost changes') keys."""
+    ids: np.ndarray
+    r: np.ndarray
+    others: pa.Table
+    outputs: list[tuple[str, pa.Table, dict[str, str]]]
+
+
 class _Keys:
-    """A chunk's events' keys by event id: a movement's from ``shared`` by its number (``moved``:
-    the chunk's movements, ``_moved``), a landed cost's or cost change's from ``ev``.
+    """A chunk's events' keys by event id (``unkeyed``): a movement's from ``shared`` by its number,
+    a landed cost's or cost change's as the chunk read it from ``ev``.
     The chunk's keys are taken from ``shared`` once, and each output's from them (a take from the
     chunk's few MB rather than from all keys is about twice as fast)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, shared: _Shared, moved: dict[str, np.ndarray]) -> None:
-        others = con.sql("SELECT id, key FROM ev WHERE r IS NULL").to_arrow_table()
+    def __init__(self, shared: _Shared, unkeyed: _Unkeyed) -> None:
         keys, key_at = shared.made()
-        self.key = pa.concat_arrays([keys.take(key_at[moved["r"]]).cast(pa.string()),
+        others = unkeyed.others
+        self.key = pa.concat_arrays([keys.take(key_at[unkeyed.r]).cast(pa.string()),
                                      others["key"].combine_chunks().cast(pa.string())])
-        self.at = _rows_of(np.concatenate([moved["id"], others["id"].to_numpy()]), missing=0)
+        self.at = _rows_of(np.concatenate([unkeyed.ids, others["id"].to_numpy()]), missing=0)
 
     def take(self, ids: pa.ChunkedArray | pa.Array) -> pa.Array:
         return self.key.take(self.at[ids.to_numpy()])
 
 
-def _keyed(con: duckdb.DuckDBPyConnection, keys: _Keys, name: str, sql: str | pa.Table,
-           key_columns: dict[str, str]) -> tuple[str, pa.Table]:
-    """Rows of output ``name`` from ``sql`` (or Arrow rows) with event ids turned into their events'
-    keys (``key_columns``: name -> id column), first.
-
-    A key is a positional take from ``keys`` instead of a join."""
-    rows = sql if isinstance(sql, pa.Table) else con.sql(sql).to_arrow_table()
+def _keyed(keys: _Keys, rows: pa.Table, key_columns: dict[str, str]) -> pa.Table:
+    """``rows`` with event ids turned into their events' keys (``key_columns``: key column -> id
+    column), first. A key is a positional take from ``keys`` instead of a join."""
     columns = {out: keys.take(rows[ids]) for out, ids in key_columns.items()}
     columns |= {c: rows[c] for c in rows.column_names if c not in key_columns.values()}
-    return name, pa.table(columns)
+    return pa.table(columns)
 
 
 def _emit(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table, append: bool) -> None:
