@@ -138,6 +138,11 @@ def _list(names: list[str]) -> str:
     return f"[{', '.join(_quote(v) for v in names)}]"
 
 
+def _code(names: list[str], name: str) -> int:
+    """``name``'s code in ``val_in``: its place in ``names``, from 1 (``list_position``)."""
+    return names.index(name) + 1
+
+
 def _temp_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
 
@@ -287,7 +292,7 @@ def _value_chunks_in(con: duckdb.DuckDBPyConnection, size: int, keep_events: boo
     numbers = int(pc.max(keys["r"]).as_py() or 0) + 1
     is_referred = np.zeros(numbers, bool)
     is_referred[np.asarray(referred, np.int64)] = True
-    shared = _Shared(keys, types, is_referred)
+    shared = _Shared(keys, numbers, types, is_referred)
     # they live outside DuckDB's memory (twice while they are combined): its cap gives way by as much
     _share(con, cap_mib, 2 * keys.nbytes + 9 * numbers)
     del keys
@@ -448,18 +453,19 @@ def _value_all(con: duckdb.DuckDBPyConnection, chunk: _Chunk, shared: _Shared,
 class _Shared:
     """What every chunk reads beside ``val_in``: the movement types and methods by their codes in
     ``val_in`` (``types[column][code - 1]``); whether a movement is referred to, by its number
-    (``referred``); the movements' keys (``keys``, read in no order) and, by a movement's number
-    ``r``, where its key is (``made``).
+    (``referred``); the movements' keys (``keys``, read in no order, their numbers below
+    ``numbers``) and, by a movement's number ``r``, where its key is (``made``).
 
     The keys are combined into one array and placed by number in a thread of their own, while
     the first chunks run (only their outputs need them, and those are keyed as they are added):
     done in line, that was 0.8 s of one core, the other idle, before the first chunk at 20.1M
     movements."""
 
-    def __init__(self, keys: pa.Table, types: dict[str, list[str]], referred: np.ndarray) -> None:
+    def __init__(self, keys: pa.Table, numbers: int, types: dict[str, list[str]], referred: np.ndarray) -> None:
         self.types, self.referred = types, referred
         pool = ThreadPoolExecutor(1)
-        self._made = pool.submit(lambda: (keys["key"].combine_chunks(), _rows_of(keys["r"].to_numpy(), missing=0)))
+        self._made = pool.submit(lambda: (keys["key"].combine_chunks(),
+                                          _rows_of(keys["r"].to_numpy(), numbers, missing=0)))
         pool.shutdown(wait=False)  # its thread ends when this one task is done
 
     def made(self) -> tuple[pa.Array, np.ndarray]:
@@ -569,7 +575,7 @@ def _sequence(con: duckdb.DuckDBPyConnection, chunk: _Chunk, rows: pa.Table, mov
     rows = rows.append_column("is_inflow", pa.array((moved["kind"] & KIND_INFLOW) > 0))
     if not every_event:
         rows = rows.filter(rows["ref_r"].is_valid().to_numpy(zero_copy_only=False) | ~moved["is_fifo"]
-                           | (rows["mtype"].to_numpy() == types["mtype"].index("vendor_return") + 1)
+                           | (rows["mtype"].to_numpy() == _code(types["mtype"], "vendor_return"))
                            | shared.referred[moved["r"]])
     named = {c: f"CAST({_list(names)}[{c}] AS {_enum(names)}) AS {c}" for c, names in types.items()}
     con.register("ev_rows", rows)
@@ -602,7 +608,7 @@ def _moved(rows: pa.Table, types: dict[str, list[str]]) -> dict[str, np.ndarray]
     keys, ``_Keys``), and what the FIFO structure needs: area, place, quantity, costs, ``kind``
     (KIND_* bits) and ``is_fifo``."""
     mtype, qty = rows["mtype"].to_numpy(), rows["qty_u"].to_numpy()
-    coded = {name: types["mtype"].index(name) + 1 for name in INFLOW_TYPES + ADJUSTMENT_TYPES}
+    coded = {name: _code(types["mtype"], name) for name in INFLOW_TYPES + ADJUSTMENT_TYPES}
     # an inflow: a receipt of any kind, or a positive adjustment
     inflow = np.isin(mtype, [coded[name] for name in INFLOW_TYPES]) | (
         np.isin(mtype, [coded[name] for name in ADJUSTMENT_TYPES]) & (qty > 0))
@@ -613,7 +619,7 @@ def _moved(rows: pa.Table, types: dict[str, list[str]]) -> dict[str, np.ndarray]
             "seq": rows["seq"].to_numpy() * SEQ_SLOT, "qty": qty,
             "std_num": rows["std_num"].fill_null(0).to_numpy(),
             "receipt_value": rows["receipt_value_c"].fill_null(0).to_numpy(),
-            "kind": kind, "is_fifo": rows["method"].to_numpy() == types["method"].index("fifo") + 1}
+            "kind": kind, "is_fifo": rows["method"].to_numpy() == _code(types["method"], "fifo")}
 
 
 def _fifo_structure(con: duckdb.DuckDBPyConnection, moved: dict[str, np.ndarray],
